@@ -1,0 +1,301 @@
+#include "project/project_config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <set>
+#include <toml++/toml.h>
+
+#include "util/text.h"
+
+namespace fs = std::filesystem;
+
+namespace strata {
+namespace {
+
+int LineOf(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+std::unexpected<Error> At(const std::string& file, int line, std::string msg) {
+  return MakeErrorAt(ErrorKind::kInput, file, line, std::move(msg));
+}
+
+Result<std::string> GetString(const toml::node& n, const std::string& key, const std::string& file) {
+  if (auto s = n.value<std::string>()) return *s;
+  return At(file, LineOf(n), fmt::format("{} must be a string", key));
+}
+
+// Reads lock_timeout / lock_retries / statement_timeout / retry_delay from a table entry;
+// returns false when `key` is not one of them.
+Result<bool> ReadSetting(ExecSettings& s, const std::string& key, const toml::node& v, const std::string& file) {
+  if (key == "lock_timeout" || key == "statement_timeout" || key == "retry_delay") {
+    ASSIGN_OR_RETURN(std::string text, GetString(v, key, file));
+    auto d = ParseDuration(text);
+    if (!d) return At(file, LineOf(v), fmt::format("{}: {}", key, d.error().message));
+    (key == "lock_timeout" ? s.lock_timeout : key == "statement_timeout" ? s.statement_timeout : s.retry_delay) = *d;
+    return true;
+  }
+  if (key == "lock_retries") {
+    auto n = v.value<int64_t>();
+    if (!n || *n < 0 || *n > 1000) return At(file, LineOf(v), "lock_retries must be a whole number from 0 to 1000");
+    s.lock_retries = static_cast<int>(*n);
+    return true;
+  }
+  return false;
+}
+
+Result<void> ReadTargets(ServiceConfig& svc, const toml::table& targets, const std::set<std::string>& envs,
+                         const std::string& file) {
+  for (auto&& [k, v] : targets) {
+    std::string env(k.str());
+    int line = static_cast<int>(k.source().begin.line);
+    if (!envs.count(env)) {
+      return At(file, line, fmt::format("service {} has targets for environment '{}', which [project] environments "
+                                        "does not list", svc.name, env));
+    }
+    auto add = [&](const toml::node& item, int index, int count) -> Result<void> {
+      TargetSpec t;
+      t.env = env;
+      t.file = file;
+      t.line = LineOf(item);
+      std::string suffix = count > 1 ? "/" + std::to_string(index + 1) : "";
+      if (auto s = item.value<std::string>()) {
+        t.url_template = *s;
+      } else if (auto* tbl = item.as_table()) {
+        for (auto&& [tk, tv] : *tbl) {
+          std::string key(tk.str());
+          if (key == "url") {
+            ASSIGN_OR_RETURN(t.url_template, GetString(tv, "url", file));
+          } else if (key == "name") {
+            ASSIGN_OR_RETURN(std::string n, GetString(tv, "name", file));
+            suffix = "/" + n;
+          } else {
+            return At(file, static_cast<int>(tk.source().begin.line), fmt::format("unknown target key '{}' (url, name)", key));
+          }
+        }
+        if (t.url_template.empty()) return At(file, t.line, "target needs a url");
+      } else {
+        return At(file, t.line, "a target is a URL string or { name = \"…\", url = \"…\" }");
+      }
+      t.name = svc.name + "@" + env + suffix;
+      svc.targets.push_back(std::move(t));
+      return {};
+    };
+    if (auto* arr = v.as_array()) {
+      int count = static_cast<int>(arr->size());
+      for (int i = 0; i < count; ++i) TRY_VOID(add((*arr)[i], i, count));
+    } else {
+      TRY_VOID(add(v, 0, 1));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+ExecSettings BuiltinDefaults() {
+  ExecSettings s;
+  s.lock_timeout = std::chrono::seconds(2);
+  s.lock_retries = 5;
+  s.statement_timeout = std::chrono::milliseconds(0);
+  s.retry_delay = std::chrono::milliseconds(500);
+  return s;
+}
+
+const ServiceConfig* ProjectConfig::FindService(std::string_view n) const {
+  for (const auto& s : services) {
+    if (s.name == n) return &s;
+  }
+  return nullptr;
+}
+
+Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
+  ProjectConfig p;
+  p.file = toml_path;
+  p.root = fs::absolute(toml_path).parent_path().string();
+  p.defaults = BuiltinDefaults();
+  toml::table doc;
+  try {
+    doc = toml::parse_file(toml_path);
+  } catch (const toml::parse_error& e) {
+    std::error_code ec;
+    if (!fs::exists(toml_path, ec)) return MakeErrorAt(ErrorKind::kIo, toml_path, 0, "cannot read: no such file");
+    return At(toml_path, static_cast<int>(e.source().begin.line), std::string(e.description()));
+  }
+  const std::string& file = toml_path;
+  std::set<std::string> envs;
+  // [project] first: environments must be known before targets are read.
+  if (auto* proj = doc["project"].as_table()) {
+    for (auto&& [k, v] : *proj) {
+      std::string key(k.str());
+      int line = static_cast<int>(k.source().begin.line);
+      if (key == "name") {
+        ASSIGN_OR_RETURN(p.name, GetString(v, key, file));
+      } else if (key == "default_environment") {
+        ASSIGN_OR_RETURN(p.default_env, GetString(v, key, file));
+      } else if (key == "environments") {
+        auto* arr = v.as_array();
+        if (!arr) return At(file, line, "environments must be a list of names");
+        for (auto& e : *arr) {
+          auto s = e.value<std::string>();
+          if (!s) return At(file, LineOf(e), "environments must be a list of names");
+          if (!envs.insert(*s).second) return At(file, LineOf(e), fmt::format("environment '{}' listed twice", *s));
+          p.environments.push_back(*s);
+        }
+      } else {
+        return At(file, line, fmt::format("unknown key '{}' in [project] (name, default_environment, environments)", key));
+      }
+    }
+  } else if (doc.contains("project")) {
+    return At(file, LineOf(*doc.get("project")), "[project] must be a table");
+  }
+  if (p.environments.empty()) {
+    p.environments.push_back("dev");
+    envs.insert("dev");
+  }
+  if (p.default_env.empty()) p.default_env = p.environments.front();
+  if (!envs.count(p.default_env)) {
+    return At(file, LineOf(*doc["project"]["default_environment"].node()),
+              fmt::format("default_environment '{}' is not in environments", p.default_env));
+  }
+  for (auto&& [k, v] : doc) {
+    std::string key(k.str());
+    int line = static_cast<int>(k.source().begin.line);
+    if (key == "project") continue;
+    if (key == "defaults") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[defaults] must be a table");
+      for (auto&& [dk, dv] : *tbl) {
+        std::string dkey(dk.str());
+        if (dkey == "lock_wait") {
+          ASSIGN_OR_RETURN(std::string text, GetString(dv, dkey, file));
+          auto d = ParseDuration(text);
+          if (!d) return At(file, LineOf(dv), "lock_wait: " + d.error().message);
+          p.lock_wait = *d;
+          continue;
+        }
+        ASSIGN_OR_RETURN(bool known, ReadSetting(p.defaults, dkey, dv, file));
+        if (!known) {
+          return At(file, static_cast<int>(dk.source().begin.line),
+                    fmt::format("unknown key '{}' in [defaults] (lock_timeout, lock_retries, statement_timeout, "
+                                "retry_delay, lock_wait)", dkey));
+        }
+      }
+    } else if (key == "services") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[services] must hold one table per service: [services.users]");
+      for (auto&& [sk, sv] : *tbl) {
+        ServiceConfig svc;
+        svc.name = std::string(sk.str());
+        svc.line = static_cast<int>(sk.source().begin.line);
+        auto* st = sv.as_table();
+        if (!st) return At(file, svc.line, fmt::format("services.{} must be a table", svc.name));
+        std::string migrations = "migrations/" + svc.name;
+        for (auto&& [fk, fv] : *st) {
+          std::string fkey(fk.str());
+          int fline = static_cast<int>(fk.source().begin.line);
+          if (fkey == "migrations") {
+            ASSIGN_OR_RETURN(migrations, GetString(fv, fkey, file));
+          } else if (fkey == "engine") {
+            ASSIGN_OR_RETURN(std::string e, GetString(fv, fkey, file));
+            if (e == "postgres" || e == "postgresql") svc.engine = EngineKind::kPostgres;
+            else if (e == "sqlite") svc.engine = EngineKind::kSqlite;
+            else return At(file, fline, fmt::format("unknown engine '{}' (postgres, sqlite)", e));
+          } else if (fkey == "owner") {
+            ASSIGN_OR_RETURN(svc.owner, GetString(fv, fkey, file));
+          } else if (fkey == "targets") {
+            auto* tt = fv.as_table();
+            if (!tt) return At(file, fline, "targets must be a table: environment = URL or [URLs]");
+            TRY_VOID(ReadTargets(svc, *tt, envs, file));
+          } else {
+            ASSIGN_OR_RETURN(bool known, ReadSetting(svc.settings, fkey, fv, file));
+            if (!known) {
+              return At(file, fline, fmt::format("unknown key '{}' in [services.{}] (migrations, engine, owner, targets, "
+                                                 "lock_timeout, lock_retries, statement_timeout, retry_delay)",
+                                                 fkey, svc.name));
+            }
+          }
+        }
+        fs::path dir = migrations;
+        if (dir.is_relative()) dir = fs::path(p.root) / dir;
+        svc.migrations_dir = dir.lexically_normal().string();
+        p.services.push_back(std::move(svc));
+      }
+    } else {
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, services)", key));
+    }
+  }
+  // toml++ keeps tables sorted by key; keep the services in the order the file lists them.
+  std::sort(p.services.begin(), p.services.end(),
+            [](const ServiceConfig& a, const ServiceConfig& b) { return a.line < b.line; });
+  if (p.services.empty()) return At(file, 1, "no services: add one, e.g. [services.app] migrations = \"migrations\"");
+  return p;
+}
+
+std::string FindProjectFile(const std::string& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start.empty() ? "." : start, ec);
+  while (true) {
+    fs::path candidate = dir / "strata.toml";
+    if (fs::exists(candidate, ec)) return candidate.string();
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return "";
+    dir = dir.parent_path();
+  }
+}
+
+ProjectConfig ZeroConfigProject(const std::string& url, const std::string& migrations_dir,
+                                const std::string& service_name) {
+  ProjectConfig p;
+  p.name = "zero-config";
+  p.default_env = "default";
+  p.environments = {"default"};
+  p.defaults = BuiltinDefaults();
+  ServiceConfig svc;
+  svc.name = service_name.empty() ? "default" : service_name;
+  svc.migrations_dir = fs::absolute(migrations_dir).lexically_normal().string();
+  TargetSpec t;
+  t.env = "default";
+  t.name = svc.name;
+  t.url_template = url;
+  t.file = "--url";
+  svc.targets.push_back(t);
+  p.services.push_back(std::move(svc));
+  return p;
+}
+
+Result<std::vector<ResolvedTarget>> ResolveTargets(const ProjectConfig& project, const std::string& env,
+                                                   const std::vector<std::string>& services) {
+  bool known_env = false;
+  for (const auto& e : project.environments) known_env |= e == env;
+  if (!known_env) {
+    return MakeErrorAt(ErrorKind::kInput, project.file, 0,
+                       fmt::format("unknown environment '{}' (known: {})", env, Join(project.environments, ", ")));
+  }
+  for (const auto& s : services) {
+    if (!project.FindService(s)) {
+      std::vector<std::string> names;
+      for (const auto& svc : project.services) names.push_back(svc.name);
+      return MakeErrorAt(ErrorKind::kInput, project.file, 0,
+                         fmt::format("unknown service '{}' (known: {})", s, Join(names, ", ")));
+    }
+  }
+  std::vector<ResolvedTarget> out;
+  for (const auto& svc : project.services) {
+    if (!services.empty() && std::find(services.begin(), services.end(), svc.name) == services.end()) continue;
+    for (const auto& t : svc.targets) {
+      if (t.env != env) continue;
+      auto expanded = ExpandEnv(t.url_template);
+      if (!expanded) return MakeErrorAt(ErrorKind::kInput, t.file, t.line, fmt::format("target {}: {}", t.name, expanded.error().message));
+      auto url = DatabaseUrl::Parse(*expanded);
+      if (!url) return MakeErrorAt(ErrorKind::kInput, t.file, t.line, fmt::format("target {}: {}", t.name, url.error().message));
+      if (svc.engine && *svc.engine != url->engine()) {
+        return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                           fmt::format("target {} is not a {} URL, but the service's engine is", t.name,
+                                       *svc.engine == EngineKind::kPostgres ? "postgres" : "sqlite"));
+      }
+      out.push_back(ResolvedTarget{svc.name, t.name, std::move(*url)});
+    }
+  }
+  return out;
+}
+
+}  // namespace strata

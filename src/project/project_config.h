@@ -1,0 +1,75 @@
+// strata.toml: the project file. Precedence of settings: flags > environment variables >
+// migration directives > service settings > [defaults] > built-in defaults.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/migration.h"
+#include "util/database_url.h"
+#include "util/error.h"
+
+namespace strata {
+
+// One database of a service in an environment, as written (URL not yet expanded).
+struct TargetSpec {
+  std::string env;
+  std::string name;          // "users@dev", "users@prod/shard-a"
+  std::string url_template;  // may hold ${VARS}
+  std::string file;          // strata.toml, for errors
+  int line = 0;
+};
+
+struct ServiceConfig {
+  std::string name;
+  std::string migrations_dir;  // absolute
+  std::optional<EngineKind> engine;
+  std::string owner;
+  ExecSettings settings;       // service-level overrides
+  std::vector<TargetSpec> targets;
+  int line = 0;
+};
+
+struct ProjectConfig {
+  std::string root;  // the folder holding strata.toml ("" in zero-config mode)
+  std::string file;  // the strata.toml path ("" in zero-config mode)
+  std::string name;
+  std::string default_env;
+  std::vector<std::string> environments;
+  ExecSettings defaults;  // always fully set: built-in defaults overridden by [defaults]
+  std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
+  std::vector<ServiceConfig> services;
+
+  const ServiceConfig* FindService(std::string_view name) const;
+};
+
+// The built-in execution defaults (lock_timeout 2s, 5 retries from 500ms, no statement_timeout).
+ExecSettings BuiltinDefaults();
+
+// Parses strata.toml. Every problem is kInput naming the file and line: syntax errors, unknown
+// keys, wrong types, a target for an undeclared environment, duplicate service names, bad
+// durations.
+Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path);
+
+// The nearest strata.toml from `start` upward; "" when there is none.
+std::string FindProjectFile(const std::string& start);
+
+// A project of one service ("default" unless named) with one target, for `--url URL --dir DIR`.
+ProjectConfig ZeroConfigProject(const std::string& url, const std::string& migrations_dir,
+                                const std::string& service_name);
+
+// A target with its URL expanded and parsed.
+struct ResolvedTarget {
+  std::string service;
+  std::string name;
+  DatabaseUrl url;
+};
+
+// The targets of `env` for the chosen services (all when `services` is empty). kInput for an
+// unknown environment or service, an unset ${VAR} (naming file and line), or a bad URL.
+Result<std::vector<ResolvedTarget>> ResolveTargets(const ProjectConfig& project, const std::string& env,
+                                                   const std::vector<std::string>& services);
+
+}  // namespace strata
