@@ -6,8 +6,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/error.h"
+#include "util/process.h"
 
 namespace strata {
 
@@ -45,11 +47,21 @@ class PgCluster {
 
  private:
   PgCluster() = default;
+  // The -o options of pg_ctl start/restart (port, socket folder, durability settings).
+  std::string ServerOptions() const;
+  // Runs a server program (as `postgres` when we are root).
+  Result<ProcessResult> RunPg(std::vector<std::string> argv) const;
+  // pg_ctl args[0] -D dir args[1..].
+  Result<ProcessResult> PgCtl(std::vector<std::string> args) const;
+  // Retries a connection until the server answers (30 s).
+  Result<void> WaitUntilReady();
+
   std::string dir_;
   std::string bindir_;
   int port_ = 0;
   bool running_ = false;
   bool stop_on_destroy_ = true;
+  bool fsync_ = false;
 };
 
 }  // namespace strata
