@@ -1,0 +1,104 @@
+// strata status: per target, what is applied, pending, edited, unknown, and who holds the lock.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/target_session.h"
+#include "util/text.h"
+
+namespace strata::cli {
+namespace {
+
+struct StatusOptions {
+  bool verbose = false;
+};
+
+nlohmann::json ToJson(const TargetStatus& st) {
+  nlohmann::json j = {{"service", st.service}, {"target", st.target}, {"url", st.url},
+                      {"applied", st.applied}, {"pending", st.pending}, {"edited", st.edited},
+                      {"unknown", st.unknown}, {"heads", st.heads},     {"partial", st.partial},
+                      {"out_of_order", st.out_of_order}};
+  nlohmann::json records = nlohmann::json::array();
+  for (const auto& r : st.records) {
+    records.push_back({{"id", r.id}, {"name", r.name}, {"status", r.status}, {"checksum", r.checksum},
+                       {"applied_by", r.applied_by}, {"applied_host", r.applied_host}, {"applied_at", r.applied_at},
+                       {"duration_ms", r.duration_ms}, {"statements_done", r.statements_done},
+                       {"statements_total", r.statements_total}, {"out_of_order", r.out_of_order}});
+  }
+  j["history"] = records;
+  if (st.lock_holder) {
+    j["lock"] = {{"held", true}, {"actor", st.lock_holder->actor}, {"host", st.lock_holder->host},
+                 {"since", st.lock_holder->since}, {"session", st.lock_holder->session},
+                 {"command", st.lock_holder->command}};
+  } else {
+    j["lock"] = {{"held", false}};
+  }
+  return j;
+}
+
+void PrintText(const Context& ctx, const TargetStatus& st, const LoadedService& svc, bool verbose) {
+  ctx.Say(fmt::format("{}  {}", st.target, st.url));
+  std::string last;
+  if (!st.records.empty()) {
+    const auto& r = st.records.back();
+    last = fmt::format("   last {}_{} at {} by {}@{}", r.id, r.name, r.applied_at, r.applied_by, r.applied_host);
+  }
+  ctx.Say(fmt::format("  applied       {}{}", st.applied.size(), last));
+  auto list = [](const std::vector<std::string>& ids) {
+    if (ids.size() <= 8) return Join(ids, ", ");
+    return Join(std::vector<std::string>(ids.begin(), ids.begin() + 8), ", ") + fmt::format(", … ({} more)", ids.size() - 8);
+  };
+  ctx.Say(fmt::format("  pending       {}{}", st.pending.size(), st.pending.empty() ? "" : "   " + list(st.pending)));
+  if (!st.partial.empty()) ctx.Say("! partial       " + list(st.partial) + "   (no-transaction; `strata apply` resumes)");
+  if (!st.edited.empty()) ctx.Say("! edited        " + list(st.edited) + "   (changed after apply; restore or `strata repair`)");
+  if (!st.unknown.empty()) ctx.Say("! unknown       " + list(st.unknown) + "   (applied here, not in this project)");
+  if (!st.out_of_order.empty()) ctx.Say("! out of order  " + list(st.out_of_order) + "   (later migrations already applied)");
+  ctx.Say(fmt::format("  heads         {}{}", Join(st.heads, ", "), st.heads.size() > 1 ? "   (several: add a merge migration)" : ""));
+  if (st.lock_holder) {
+    const auto& h = *st.lock_holder;
+    ctx.Say(fmt::format("  lock          held by {}@{} since {} (session {}, `strata {}`)", h.actor, h.host, h.since,
+                        h.session, h.command));
+  } else {
+    ctx.Say("  lock          free");
+  }
+  if (verbose) {
+    std::map<std::string, const AppliedRecord*> by_id;
+    for (const auto& r : st.records) by_id[r.id] = &r;
+    for (const Migration& m : svc.graph.ordered()) {
+      auto it = by_id.find(m.id);
+      std::string state = it == by_id.end() ? "pending" : it->second->status;
+      std::string when = it == by_id.end() ? "" : fmt::format("{}  {}@{}  {} ms", it->second->applied_at,
+                                                              it->second->applied_by, it->second->applied_host,
+                                                              it->second->duration_ms);
+      ctx.Say(fmt::format("    {:<8} {:<40} {}", state, m.Label(), when));
+    }
+  }
+}
+
+}  // namespace
+
+void AddStatus(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<StatusOptions>();
+  CLI::App* cmd = app.add_subcommand("status", "Show applied, pending, edited and unknown migrations per target");
+  cmd->add_flag("-v,--verbose", opts->verbose, "List every migration with when and by whom it was applied");
+  cmd->footer(
+      "Examples:\n"
+      "  strata status                      # every service in the default environment\n"
+      "  strata --env prod --service users status --json\n"
+      "  strata --url postgres://localhost/app --dir migrations status -v\n");
+  cmd->callback([&ctx, opts] {
+    auto targets = ctx.Targets();
+    if (!targets) return void(ctx.Fail(targets.error()));
+    nlohmann::json out = {{"targets", nlohmann::json::array()}};
+    for (const auto& t : *targets) {
+      auto session = OpenTarget(ctx, t, "status");
+      if (!session) return void(ctx.Fail(session.error(), out));
+      auto st = session->migrator->Status();
+      if (!st) return void(ctx.Fail(st.error(), out));
+      out["targets"].push_back(ToJson(*st));
+      PrintText(ctx, *st, *session->service, opts->verbose);
+    }
+    if (ctx.g.json) ctx.PrintJson(out);
+  });
+}
+
+}  // namespace strata::cli

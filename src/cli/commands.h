@@ -1,0 +1,21 @@
+// One Add* function per command, each in cmd_<name>.cc; main.cc calls them in this order.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace strata::cli {
+
+void AddInit(CLI::App& app, Context& ctx);
+void AddNew(CLI::App& app, Context& ctx);
+void AddStatus(CLI::App& app, Context& ctx);
+void AddApply(CLI::App& app, Context& ctx);
+void AddRollback(CLI::App& app, Context& ctx);
+void AddValidate(CLI::App& app, Context& ctx);
+void AddGraph(CLI::App& app, Context& ctx);
+void AddHash(CLI::App& app, Context& ctx);
+void AddRepair(CLI::App& app, Context& ctx);
+void AddAudit(CLI::App& app, Context& ctx);
+
+}  // namespace strata::cli

@@ -1,0 +1,310 @@
+#include "history/history_store.h"
+
+#include <chrono>
+#include <ctime>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace strata {
+namespace {
+
+constexpr const char* kPostgresSchema = R"sql(
+CREATE SCHEMA IF NOT EXISTS strata;
+CREATE TABLE IF NOT EXISTS strata.meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO strata.meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS strata.history (
+  service text NOT NULL,
+  migration_id text NOT NULL,
+  name text NOT NULL,
+  checksum text NOT NULL,
+  status text NOT NULL CHECK (status IN ('applied', 'partial')),
+  statements_done integer NOT NULL DEFAULT 0,
+  statements_total integer NOT NULL DEFAULT 0,
+  applied_by text NOT NULL,
+  applied_host text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  duration_ms bigint NOT NULL DEFAULT 0,
+  out_of_order boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (service, migration_id)
+);
+CREATE TABLE IF NOT EXISTS strata.audit (
+  seq bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  action text NOT NULL,
+  service text NOT NULL,
+  migration_id text,
+  actor text NOT NULL,
+  host text NOT NULL,
+  details jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS strata.lock_holder (
+  service text PRIMARY KEY,
+  actor text NOT NULL,
+  host text NOT NULL,
+  since timestamptz NOT NULL DEFAULT now(),
+  session text NOT NULL,
+  command text NOT NULL
+);
+CREATE OR REPLACE FUNCTION strata.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN RAISE EXCEPTION 'strata.audit is append-only'; END$$;
+DO $$BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_append_only' AND tgrelid = 'strata.audit'::regclass) THEN
+    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON strata.audit
+      FOR EACH ROW EXECUTE FUNCTION strata.audit_append_only();
+    CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON strata.audit
+      FOR EACH STATEMENT EXECUTE FUNCTION strata.audit_append_only();
+  END IF;
+END$$;
+)sql";
+
+constexpr const char* kSqliteSchema = R"sql(
+CREATE TABLE IF NOT EXISTS strata_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO strata_meta VALUES ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS strata_history (
+  service TEXT NOT NULL,
+  migration_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('applied', 'partial')),
+  statements_done INTEGER NOT NULL DEFAULT 0,
+  statements_total INTEGER NOT NULL DEFAULT 0,
+  applied_by TEXT NOT NULL,
+  applied_host TEXT NOT NULL,
+  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  out_of_order INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (service, migration_id)
+);
+CREATE TABLE IF NOT EXISTS strata_audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  action TEXT NOT NULL,
+  service TEXT NOT NULL,
+  migration_id TEXT,
+  actor TEXT NOT NULL,
+  host TEXT NOT NULL,
+  details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS strata_lock_holder (
+  service TEXT PRIMARY KEY,
+  actor TEXT NOT NULL,
+  host TEXT NOT NULL,
+  since TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  session TEXT NOT NULL,
+  command TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS strata_audit_no_update BEFORE UPDATE ON strata_audit
+  BEGIN SELECT RAISE(ABORT, 'strata_audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS strata_audit_no_delete BEFORE DELETE ON strata_audit
+  BEGIN SELECT RAISE(ABORT, 'strata_audit is append-only'); END;
+)sql";
+
+std::string Text(const std::optional<std::string>& v) { return v ? *v : std::string(); }
+
+}  // namespace
+
+std::string NowIso8601() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
+}
+
+HistoryStore::HistoryStore(Engine& engine, std::string service)
+    : engine_(engine), service_(std::move(service)), postgres_(engine.kind() == EngineKind::kPostgres) {}
+
+std::string HistoryStore::Table(std::string_view base) const {
+  return postgres_ ? fmt::format("strata.{}", base) : fmt::format("strata_{}", base);
+}
+
+Result<bool> HistoryStore::Exists() {
+  ASSIGN_OR_RETURN(Rows r, engine_.Query(postgres_ ? "SELECT to_regclass('strata.history') IS NOT NULL"
+                                                   : "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'strata_history'"));
+  std::string v = r.size() ? Text(r.rows[0][0]) : "";
+  return v == "t" || v == "1";
+}
+
+Result<void> HistoryStore::EnsureSchema() {
+  ASSIGN_OR_RETURN(bool exists, Exists());
+  if (exists) return {};
+  if (postgres_) return engine_.Exec(std::string("BEGIN;") + kPostgresSchema + "COMMIT;");
+  return engine_.Exec(std::string("BEGIN IMMEDIATE;") + kSqliteSchema + "COMMIT;");
+}
+
+Result<std::vector<AppliedRecord>> HistoryStore::Load() {
+  ASSIGN_OR_RETURN(bool exists, Exists());
+  if (!exists) return std::vector<AppliedRecord>{};
+  std::string at = postgres_ ? "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "applied_at";
+  std::string sql = fmt::format(
+      "SELECT migration_id, name, checksum, status, statements_done, statements_total, applied_by, applied_host, "
+      "{}, duration_ms, out_of_order FROM {} WHERE service = $1 ORDER BY applied_at, migration_id",
+      at, Table("history"));
+  Param p = service_;
+  ASSIGN_OR_RETURN(Rows r, engine_.Query(sql, std::span<const Param>(&p, 1)));
+  std::vector<AppliedRecord> out;
+  out.reserve(r.size());
+  for (const auto& row : r.rows) {
+    AppliedRecord rec;
+    rec.id = Text(row[0]);
+    rec.name = Text(row[1]);
+    rec.checksum = Text(row[2]);
+    rec.status = Text(row[3]);
+    rec.statements_done = std::stoi(Text(row[4]));
+    rec.statements_total = std::stoi(Text(row[5]));
+    rec.applied_by = Text(row[6]);
+    rec.applied_host = Text(row[7]);
+    rec.applied_at = Text(row[8]);
+    rec.duration_ms = std::stoll(Text(row[9]));
+    std::string ooo = Text(row[10]);
+    rec.out_of_order = ooo == "t" || ooo == "1";
+    out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+std::vector<BoundStatement> HistoryStore::RecordAppliedStatements(const Migration& m, const Actor& actor,
+                                                                  bool out_of_order,
+                                                                  const std::string& started_at) const {
+  std::vector<BoundStatement> out;
+  BoundStatement ins;
+  if (postgres_) {
+    ins.sql = "INSERT INTO strata.history (service, migration_id, name, checksum, status, applied_by, applied_host, "
+              "duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
+              "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, $7)";
+    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0"};
+  } else {
+    ins.sql = "INSERT INTO strata_history (service, migration_id, name, checksum, status, applied_by, applied_host, "
+              "duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
+              "CAST((julianday('now') - julianday($8)) * 86400000 AS INTEGER), $7)";
+    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", started_at};
+  }
+  out.push_back(std::move(ins));
+  out.push_back(AuditStatement("apply", m.id, actor,
+                               nlohmann::json{{"checksum", m.checksum}, {"out_of_order", out_of_order}, {"command", actor.command}}.dump()));
+  return out;
+}
+
+std::vector<BoundStatement> HistoryStore::RecordRolledBackStatements(const Migration& m, const Actor& actor) const {
+  std::vector<BoundStatement> out;
+  out.push_back(BoundStatement{fmt::format("DELETE FROM {} WHERE service = $1 AND migration_id = $2", Table("history")),
+                               {service_, m.id}});
+  out.push_back(AuditStatement("rollback", m.id, actor, nlohmann::json{{"command", actor.command}}.dump()));
+  return out;
+}
+
+BoundStatement HistoryStore::AuditStatement(const std::string& action, const std::string& migration_id,
+                                            const Actor& actor, const std::string& details) const {
+  BoundStatement s;
+  s.sql = fmt::format("INSERT INTO {} (action, service, migration_id, actor, host, details) VALUES ($1, $2, $3, $4, $5, $6)",
+                      Table("audit"));
+  s.params = {action, service_, migration_id.empty() ? Param() : Param(migration_id), actor.user, actor.host,
+              details.empty() ? "{}" : details};
+  return s;
+}
+
+Result<void> HistoryStore::Audit(const std::string& action, const std::string& migration_id, const Actor& actor,
+                                 const std::string& details) {
+  BoundStatement s = AuditStatement(action, migration_id, actor, details);
+  return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
+}
+
+Result<void> HistoryStore::BeginPartial(const Migration& m, int statements_total, const Actor& actor, bool out_of_order) {
+  BoundStatement s;
+  s.sql = fmt::format(
+      "INSERT INTO {} (service, migration_id, name, checksum, status, statements_done, statements_total, applied_by, "
+      "applied_host, out_of_order) VALUES ($1, $2, $3, $4, 'partial', 0, $5, $6, $7, $8)",
+      Table("history"));
+  s.params = {service_, m.id, m.name, m.checksum, std::to_string(statements_total), actor.user, actor.host,
+              out_of_order ? "1" : "0"};
+  return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
+}
+
+Result<void> HistoryStore::RecordProgress(const std::string& id, int statements_done) {
+  BoundStatement s{fmt::format("UPDATE {} SET statements_done = $3 WHERE service = $1 AND migration_id = $2",
+                               Table("history")),
+                   {service_, id, std::to_string(statements_done)}};
+  return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
+}
+
+Result<void> HistoryStore::FinishPartial(const Migration& m, const Actor& actor, long long duration_ms) {
+  std::vector<BoundStatement> stmts;
+  stmts.push_back(BoundStatement{
+      fmt::format("UPDATE {} SET status = 'applied', statements_done = statements_total, duration_ms = $3 "
+                  "WHERE service = $1 AND migration_id = $2",
+                  Table("history")),
+      {service_, m.id, std::to_string(duration_ms)}});
+  stmts.push_back(AuditStatement("apply", m.id, actor,
+                                 nlohmann::json{{"checksum", m.checksum}, {"no_transaction", true}, {"command", actor.command}}.dump()));
+  return engine_.RunTransaction(stmts, Timeouts{}, true);
+}
+
+Result<void> HistoryStore::UpdateChecksum(const std::string& id, const std::string& checksum, const Actor& actor,
+                                          const std::string& old_checksum) {
+  std::vector<BoundStatement> stmts;
+  stmts.push_back(BoundStatement{
+      fmt::format("UPDATE {} SET checksum = $3 WHERE service = $1 AND migration_id = $2", Table("history")),
+      {service_, id, checksum}});
+  stmts.push_back(AuditStatement("repair", id, actor,
+                                 nlohmann::json{{"old_checksum", old_checksum}, {"new_checksum", checksum}}.dump()));
+  return engine_.RunTransaction(stmts, Timeouts{}, true);
+}
+
+Result<void> HistoryStore::RemoveRecord(const std::string& id, const Actor& actor) {
+  std::vector<BoundStatement> stmts;
+  stmts.push_back(BoundStatement{
+      fmt::format("DELETE FROM {} WHERE service = $1 AND migration_id = $2", Table("history")), {service_, id}});
+  stmts.push_back(AuditStatement("repair", id, actor, R"({"removed_unknown":true})"));
+  return engine_.RunTransaction(stmts, Timeouts{}, true);
+}
+
+Result<void> HistoryStore::SetLockHolder(const LockHolder& h) {
+  std::vector<BoundStatement> stmts;
+  stmts.push_back(BoundStatement{fmt::format("DELETE FROM {} WHERE service = $1", Table("lock_holder")), {service_}});
+  stmts.push_back(BoundStatement{
+      fmt::format("INSERT INTO {} (service, actor, host, session, command) VALUES ($1, $2, $3, $4, $5)",
+                  Table("lock_holder")),
+      {service_, h.actor, h.host, h.session, h.command}});
+  return engine_.RunTransaction(stmts, Timeouts{}, false);
+}
+
+Result<void> HistoryStore::ClearLockHolder(const std::string& session) {
+  BoundStatement s{fmt::format("DELETE FROM {} WHERE service = $1 AND session = $2", Table("lock_holder")),
+                   {service_, session}};
+  return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, false);
+}
+
+Result<std::optional<LockHolder>> HistoryStore::ReadLockHolder() {
+  ASSIGN_OR_RETURN(bool exists, Exists());
+  if (!exists) return std::optional<LockHolder>{};
+  std::string since = postgres_ ? "to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "since";
+  Param p = service_;
+  ASSIGN_OR_RETURN(Rows r, engine_.Query(fmt::format("SELECT actor, host, {}, session, command FROM {} WHERE service = $1",
+                                                     since, Table("lock_holder")),
+                                         std::span<const Param>(&p, 1)));
+  if (r.size() == 0) return std::optional<LockHolder>{};
+  const auto& row = r.rows[0];
+  return std::optional<LockHolder>(LockHolder{Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4])});
+}
+
+Result<std::vector<AuditRecord>> HistoryStore::ReadAudit(int limit) {
+  ASSIGN_OR_RETURN(bool exists, Exists());
+  if (!exists) return std::vector<AuditRecord>{};
+  std::string at = postgres_ ? "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "at";
+  std::string sql = fmt::format(
+      "SELECT seq, {}, action, service, migration_id, actor, host, details FROM {} WHERE service = $1 ORDER BY seq DESC{}",
+      at, Table("audit"), limit > 0 ? fmt::format(" LIMIT {}", limit) : "");
+  Param p = service_;
+  ASSIGN_OR_RETURN(Rows r, engine_.Query(sql, std::span<const Param>(&p, 1)));
+  std::vector<AuditRecord> out;
+  for (const auto& row : r.rows) {
+    out.push_back(AuditRecord{std::stoll(Text(row[0])), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]),
+                              Text(row[5]), Text(row[6]), Text(row[7])});
+  }
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,518 @@
+#include "migrate/migrator.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "util/text.h"
+
+namespace strata {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string LockName(const std::string& service) { return "strata:" + service; }
+
+Error InputError(std::string message) {
+  Error e;
+  e.kind = ErrorKind::kInput;
+  e.message = std::move(message);
+  return e;
+}
+
+std::string DescribeHolder(const std::optional<LockHolder>& h) {
+  if (!h) return "another session (no holder recorded yet)";
+  return fmt::format("{}@{} (session {}, `strata {}`) since {}", h->actor, h->host, h->session, h->command, h->since);
+}
+
+// Ids of every migration that is an applied one or an ancestor of one.
+std::set<std::string> AncestorsOfApplied(const MigrationGraph& graph, const std::vector<std::string>& applied) {
+  std::set<std::string> out;
+  std::vector<std::string> stack(applied.begin(), applied.end());
+  while (!stack.empty()) {
+    std::string id = stack.back();
+    stack.pop_back();
+    const Migration* m = graph.Find(id);
+    if (!m) continue;
+    for (const std::string& p : m->parents) {
+      if (out.insert(p).second) stack.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+milliseconds RetryDelay(int attempt, milliseconds base) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  double d = static_cast<double>(base.count()) * static_cast<double>(1LL << std::min(attempt, 16));
+  d = std::min(d, 30000.0);
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return milliseconds(static_cast<long long>(d * jitter(rng)));
+}
+
+Migrator::Migrator(const MigrationGraph& graph, ExecSettings settings, Engine& engine, std::string service,
+                   std::string target, Actor actor)
+    : graph_(graph),
+      settings_(std::move(settings)),
+      engine_(engine),
+      history_(engine, service),
+      service_(std::move(service)),
+      target_(std::move(target)),
+      actor_(std::move(actor)) {}
+
+ExecSettings Migrator::SettingsFor(const Migration& m) const { return settings_.MergedWith(m.settings); }
+
+Timeouts Migrator::TimeoutsFor(const Migration& m) const {
+  ExecSettings s = SettingsFor(m);
+  return Timeouts{s.lock_timeout.value_or(milliseconds(0)), s.statement_timeout.value_or(milliseconds(0))};
+}
+
+Result<TargetStatus> Migrator::Status() {
+  TargetStatus st;
+  st.service = service_;
+  st.target = target_;
+  st.url = engine_.redacted_url();
+  st.heads = graph_.Heads();
+  ASSIGN_OR_RETURN(st.records, history_.Load());
+  std::map<std::string, const AppliedRecord*> by_id;
+  for (const auto& r : st.records) by_id[r.id] = &r;
+  for (const Migration& m : graph_.ordered()) {
+    auto it = by_id.find(m.id);
+    if (it == by_id.end()) {
+      st.pending.push_back(m.id);
+      continue;
+    }
+    if (it->second->status == "partial") {
+      st.partial.push_back(m.id);
+      st.pending.push_back(m.id);
+    } else {
+      st.applied.push_back(m.id);
+    }
+    if (it->second->checksum != m.checksum) st.edited.push_back(m.id);
+  }
+  for (const auto& r : st.records) {
+    if (!graph_.Find(r.id)) st.unknown.push_back(r.id);
+  }
+  std::set<std::string> before_applied = AncestorsOfApplied(graph_, st.applied);
+  for (const std::string& id : st.pending) {
+    if (before_applied.count(id)) st.out_of_order.push_back(id);
+  }
+  ASSIGN_OR_RETURN(bool free, engine_.TryLock(LockName(service_)));
+  if (free) {
+    TRY_VOID(engine_.Unlock(LockName(service_)));
+  } else {
+    ASSIGN_OR_RETURN(auto holder, history_.ReadLockHolder());
+    st.lock_holder = holder ? *holder : LockHolder{"?", "?", "?", "?", "?"};
+  }
+  return st;
+}
+
+Result<void> Migrator::AcquireLock(milliseconds wait, const EventSink& sink) {
+  auto deadline = Clock::now() + wait;
+  bool announced = false;
+  std::optional<LockHolder> holder;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool got, engine_.TryLock(LockName(service_)));
+    if (got) {
+      locked_ = true;
+      TRY_VOID(history_.EnsureSchema());
+      TRY_VOID(history_.SetLockHolder(LockHolder{actor_.user, actor_.host, "", engine_.SessionId(), actor_.command}));
+      if (sink) sink(MigrationEvent{EventKind::kLockAcquired, target_});
+      return {};
+    }
+    if (!announced) {
+      auto h = history_.ReadLockHolder();
+      if (h) holder = *h;
+      if (sink) {
+        MigrationEvent ev{EventKind::kWaitingForLock, target_};
+        ev.detail = DescribeHolder(holder);
+        sink(ev);
+      }
+      announced = true;
+    }
+    auto now = Clock::now();
+    if (now >= deadline) {
+      Error e;
+      e.kind = ErrorKind::kLockTimeout;
+      e.message = fmt::format("{}: the migration lock of service {} is held by {}; gave up after --lock-wait {}",
+                              target_, service_, DescribeHolder(holder), FormatDuration(wait));
+      return std::unexpected(e);
+    }
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+    std::this_thread::sleep_for(std::min(left, milliseconds(100)));
+  }
+}
+
+void Migrator::ReleaseLock() {
+  if (!locked_) return;
+  (void)history_.ClearLockHolder(engine_.SessionId());
+  (void)engine_.Unlock(LockName(service_));
+  locked_ = false;
+}
+
+Result<std::vector<SqlStatement>> Migrator::SplitSection(const Migration& m, const Section& section) const {
+  auto stmts = engine_.Split(section.sql);
+  if (!stmts) {
+    Error e = stmts.error();
+    e.kind = ErrorKind::kInput;
+    e.file = section.file;
+    e.line = e.line > 0 ? section.line + e.line - 1 : section.line;
+    e.migration_id = m.id;
+    return std::unexpected(e);
+  }
+  return stmts;
+}
+
+std::string Migrator::DryRunText(const Migration& m, const Section& section, const std::vector<SqlStatement>& stmts,
+                                 bool rollback) const {
+  bool pg = engine_.kind() == EngineKind::kPostgres;
+  Timeouts t = TimeoutsFor(m);
+  std::string out = fmt::format("-- {} {} ({}:{})\n", rollback ? "rollback" : "apply", m.Label(), section.file, section.line);
+  auto settings = [&](const char* scope) {
+    std::string s;
+    if (!pg) return s;
+    if (t.lock_timeout.count() > 0) s += fmt::format("SET {}lock_timeout = '{}ms';\n", scope, t.lock_timeout.count());
+    if (t.statement_timeout.count() > 0) {
+      s += fmt::format("SET {}statement_timeout = '{}ms';\n", scope, t.statement_timeout.count());
+    }
+    return s;
+  };
+  std::string record = rollback ? fmt::format("-- strata: delete {} from {} and audit the rollback\n", m.id, history_.Table("history"))
+                                : fmt::format("-- strata: record {} in {} and audit the apply\n", m.id, history_.Table("history"));
+  if (m.no_transaction) {
+    out += "-- no-transaction: each statement runs on its own\n";
+    out += settings("");
+    for (const auto& s : stmts) out += s.sql + ";\n";
+    out += record;
+  } else {
+    out += pg ? "BEGIN;\n" : "BEGIN IMMEDIATE;\n";
+    out += settings("LOCAL ");
+    for (const auto& s : stmts) out += s.sql + ";\n";
+    out += record;
+    out += "COMMIT;\n";
+  }
+  return out + "\n";
+}
+
+Result<void> Migrator::RunTransactional(const Migration& m, const Section& section,
+                                        std::vector<BoundStatement> bookkeeping, bool durable, const EventSink& sink,
+                                        int index, int total) {
+  ASSIGN_OR_RETURN(std::vector<SqlStatement> stmts, SplitSection(m, section));
+  std::vector<BoundStatement> bound;
+  bound.reserve(stmts.size() + bookkeeping.size());
+  for (auto& s : stmts) bound.push_back(BoundStatement{s.sql, {}});
+  for (auto& b : bookkeeping) bound.push_back(std::move(b));
+  ExecSettings es = SettingsFor(m);
+  Timeouts timeouts = TimeoutsFor(m);
+  int retries = es.lock_retries.value_or(0);
+  for (int attempt = 0;; ++attempt) {
+    auto r = engine_.RunTransaction(bound, timeouts, durable);
+    if (r) return {};
+    Error e = r.error();
+    if (e.kind == ErrorKind::kLockTimeout && attempt < retries) {
+      milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
+      if (sink) {
+        MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
+        ev.detail = e.message;
+        sink(ev);
+      }
+      std::this_thread::sleep_for(delay);
+      continue;
+    }
+    int idx = e.statement_index;
+    if (idx >= 0 && idx < static_cast<int>(stmts.size())) {
+      e.file = section.file;
+      e.line = section.line + stmts[idx].line - 1 + (e.line > 0 ? e.line - 1 : 0);
+      e.column = 0;
+    } else {
+      e.file = section.file;
+      e.line = 0;
+    }
+    e.migration_id = m.id;
+    if (e.kind == ErrorKind::kLockTimeout) {
+      e.message = fmt::format("{}: {} could not take its locks within lock_timeout {} after {} attempts: {}", target_,
+                              m.Label(), FormatDuration(timeouts.lock_timeout), attempt + 1, e.message);
+    } else {
+      e.message = fmt::format("{}: {} failed and was rolled back: {}", target_, m.Label(), e.message);
+    }
+    return std::unexpected(e);
+  }
+}
+
+Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord* partial, bool out_of_order,
+                                        const EventSink& sink, int index, int total) {
+  ASSIGN_OR_RETURN(std::vector<SqlStatement> stmts, SplitSection(m, m.up));
+  int start = 0;
+  if (partial) {
+    start = std::min(partial->statements_done, static_cast<int>(stmts.size()));
+  } else {
+    TRY_VOID(history_.BeginPartial(m, static_cast<int>(stmts.size()), actor_, out_of_order));
+  }
+  ExecSettings es = SettingsFor(m);
+  Timeouts timeouts = TimeoutsFor(m);
+  int retries = es.lock_retries.value_or(0);
+  auto t0 = Clock::now();
+  for (int i = start; i < static_cast<int>(stmts.size()); ++i) {
+    BoundStatement b{stmts[i].sql, {}};
+    for (int attempt = 0;; ++attempt) {
+      auto r = engine_.RunAutocommit(b, timeouts);
+      if (r) break;
+      Error e = r.error();
+      if (e.kind == ErrorKind::kLockTimeout && attempt < retries) {
+        milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
+        if (sink) {
+          MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
+          ev.detail = e.message;
+          sink(ev);
+        }
+        std::this_thread::sleep_for(delay);
+        continue;
+      }
+      e.file = m.up.file;
+      e.line = m.up.line + stmts[i].line - 1 + (e.line > 0 ? e.line - 1 : 0);
+      e.migration_id = m.id;
+      e.message = fmt::format("{}: {} stopped at statement {} of {} (no-transaction; statements 1–{} are done and "
+                              "recorded, a rerun resumes at statement {}): {}",
+                              target_, m.Label(), i + 1, stmts.size(), i, i + 1, e.message);
+      return std::unexpected(e);
+    }
+    TRY_VOID(history_.RecordProgress(m.id, i + 1));
+    if (sink) {
+      MigrationEvent ev{EventKind::kStatementDone, target_, &m, i + 1, static_cast<int>(stmts.size())};
+      sink(ev);
+    }
+  }
+  long long ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  return history_.FinishPartial(m, actor_, ms);
+}
+
+RunResult Migrator::Apply(const ApplyOptions& opt) {
+  RunResult res;
+  auto fail = [&](Error e) {
+    ReleaseLock();
+    if (e.kind == ErrorKind::kDatabase || e.kind == ErrorKind::kLockTimeout) {
+      // The failure itself goes to the audit (best effort: the target may be gone).
+      (void)history_.Audit("apply-failed", e.migration_id, actor_,
+                           fmt::format(R"({{"sqlstate":"{}","done":{}}})", e.sqlstate, res.done.size()));
+    }
+    res.error = std::move(e);
+    return res;
+  };
+  std::vector<std::string> heads = graph_.Heads();
+  if (opt.to) {
+    if (!graph_.Find(*opt.to)) return fail(InputError(fmt::format("--to {}: no such migration in service {}", *opt.to, service_)));
+  } else if (heads.size() > 1) {
+    return fail(InputError(fmt::format(
+        "service {} has {} heads ({}): branches were merged without a merge migration. Create one with "
+        "`strata new --merge NAME` (its parents are the heads), or apply one branch with --to ID",
+        service_, heads.size(), Join(heads, ", "))));
+  }
+  if (!opt.dry_run) {
+    if (auto r = AcquireLock(opt.lock_wait, opt.on_event); !r) return fail(r.error());
+  }
+  auto st = Status();
+  if (!st) return fail(st.error());
+  // Refuse before anything runs.
+  if (!st->edited.empty()) {
+    const Migration* m = graph_.Find(st->edited.front());
+    Error e = InputError(fmt::format(
+        "{}: migration {} was edited after it was applied (checksum differs from the one recorded); restore the "
+        "file, or record the edit on purpose with `strata repair` (audited). Edited: {}",
+        target_, m->Label(), Join(st->edited, ", ")));
+    e.file = m->up.file;
+    e.migration_id = m->id;
+    return fail(e);
+  }
+  std::set<std::string> wanted;
+  if (opt.to) {
+    for (auto& id : graph_.AncestorsOf(*opt.to)) wanted.insert(id);
+  }
+  std::vector<const Migration*> todo;
+  for (const std::string& id : st->pending) {
+    if (opt.to && !wanted.count(id)) continue;
+    todo.push_back(graph_.Find(id));
+  }
+  std::set<std::string> ooo(st->out_of_order.begin(), st->out_of_order.end());
+  for (const Migration* m : todo) {
+    if (ooo.count(m->id) && !opt.allow_out_of_order) {
+      Error e = InputError(fmt::format(
+          "{}: migration {} is pending, but migrations after it are already applied (it was probably merged late "
+          "from a branch). Applying it now runs it out of order. If it does not depend on the later ones, rerun "
+          "with --allow-out-of-order (recorded in the audit); otherwise give it a new id after the applied ones.",
+          target_, m->Label()));
+      e.file = m->path;
+      e.migration_id = m->id;
+      return fail(e);
+    }
+  }
+  std::map<std::string, const AppliedRecord*> records;
+  for (const auto& r : st->records) records[r.id] = &r;
+  // Split everything first: a script that cannot be split fails before the first statement.
+  for (const Migration* m : todo) {
+    auto s = SplitSection(*m, m->up);
+    if (!s) return fail(s.error());
+    if (opt.dry_run) res.sql += DryRunText(*m, m->up, *s, false);
+  }
+  if (opt.dry_run) return res;
+  const int total = static_cast<int>(todo.size());
+  for (int i = 0; i < total; ++i) {
+    const Migration& m = *todo[i];
+    bool out_of_order = ooo.count(m.id) > 0;
+    if (opt.on_event) opt.on_event(MigrationEvent{EventKind::kMigrationStart, target_, &m, i + 1, total});
+    auto t0 = Clock::now();
+    Result<void> r;
+    if (out_of_order) {
+      r = history_.Audit("force-out-of-order", m.id, actor_, R"({"flag":"--allow-out-of-order"})");
+    }
+    if (r) {
+      if (m.no_transaction) {
+        auto it = records.find(m.id);
+        r = RunNoTransaction(m, it == records.end() ? nullptr : it->second, out_of_order, opt.on_event, i + 1, total);
+      } else {
+        r = RunTransactional(m, m.up, history_.RecordAppliedStatements(m, actor_, out_of_order, NowIso8601()),
+                             /*durable=*/i + 1 == total, opt.on_event, i + 1, total);
+      }
+    }
+    if (!r) return fail(r.error());
+    res.done.push_back(m.id);
+    if (opt.on_event) {
+      MigrationEvent ev{EventKind::kMigrationDone, target_, &m, i + 1, total};
+      ev.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+      opt.on_event(ev);
+    }
+  }
+  ReleaseLock();
+  return res;
+}
+
+RunResult Migrator::Rollback(const RollbackOptions& opt) {
+  RunResult res;
+  auto fail = [&](Error e) {
+    ReleaseLock();
+    if (e.kind == ErrorKind::kDatabase || e.kind == ErrorKind::kLockTimeout) {
+      (void)history_.Audit("rollback-failed", e.migration_id, actor_,
+                           fmt::format(R"({{"sqlstate":"{}","done":{}}})", e.sqlstate, res.done.size()));
+    }
+    res.error = std::move(e);
+    return res;
+  };
+  if (opt.to && !graph_.Find(*opt.to)) {
+    return fail(InputError(fmt::format("--to {}: no such migration in service {}", *opt.to, service_)));
+  }
+  if (!opt.to && opt.steps < 1) return fail(InputError("--steps must be at least 1"));
+  if (!opt.dry_run) {
+    if (auto r = AcquireLock(opt.lock_wait, opt.on_event); !r) return fail(r.error());
+  }
+  auto st = Status();
+  if (!st) return fail(st.error());
+  if (!st->partial.empty()) {
+    return fail(InputError(fmt::format("{}: {} is partially applied (no-transaction); finish it with `strata apply` "
+                                       "before rolling back", target_, st->partial.front())));
+  }
+  std::vector<const Migration*> todo;
+  if (opt.to) {
+    std::vector<std::string> keep = graph_.AncestorsOf(*opt.to);
+    std::set<std::string> keep_set(keep.begin(), keep.end());
+    if (std::find(st->applied.begin(), st->applied.end(), *opt.to) == st->applied.end()) {
+      return fail(InputError(fmt::format("--to {}: that migration is not applied on {}", *opt.to, target_)));
+    }
+    for (auto it = st->applied.rbegin(); it != st->applied.rend(); ++it) {
+      if (!keep_set.count(*it)) todo.push_back(graph_.Find(*it));
+    }
+  } else {
+    for (auto it = st->applied.rbegin(); it != st->applied.rend() && static_cast<int>(todo.size()) < opt.steps; ++it) {
+      todo.push_back(graph_.Find(*it));
+    }
+  }
+  std::set<std::string> edited(st->edited.begin(), st->edited.end());
+  for (const Migration* m : todo) {
+    if (!m->Reversible()) {
+      Error e = InputError(fmt::format("{}: migration {} is irreversible ({}); nothing was rolled back. Roll back to a "
+                                       "later migration with --to, or write a new migration that undoes it.",
+                                       target_, m->Label(), *m->irreversible));
+      e.file = m->path;
+      e.migration_id = m->id;
+      return fail(e);
+    }
+    if (edited.count(m->id)) {
+      Error e = InputError(fmt::format("{}: migration {} was edited after it was applied, so its down may not match "
+                                       "what ran; check it, then `strata repair` before rolling back",
+                                       target_, m->Label()));
+      e.file = m->path;
+      return fail(e);
+    }
+  }
+  for (const Migration* m : todo) {
+    auto s = SplitSection(*m, m->down);
+    if (!s) return fail(s.error());
+    if (opt.dry_run) res.sql += DryRunText(*m, m->down, *s, true);
+  }
+  if (opt.dry_run) return res;
+  const int total = static_cast<int>(todo.size());
+  for (int i = 0; i < total; ++i) {
+    const Migration& m = *todo[i];
+    if (opt.on_event) opt.on_event(MigrationEvent{EventKind::kMigrationStart, target_, &m, i + 1, total});
+    auto t0 = Clock::now();
+    Result<void> r;
+    if (m.no_transaction) {
+      auto stmts = SplitSection(m, m.down);
+      if (!stmts) return fail(stmts.error());
+      Timeouts timeouts = TimeoutsFor(m);
+      for (size_t k = 0; k < stmts->size() && r; ++k) {
+        r = engine_.RunAutocommit(BoundStatement{(*stmts)[k].sql, {}}, timeouts);
+        if (!r) {
+          Error e = r.error();
+          e.file = m.down.file;
+          e.line = m.down.line + (*stmts)[k].line - 1;
+          e.migration_id = m.id;
+          e.message = fmt::format("{}: down of {} stopped at statement {} of {}: {}", target_, m.Label(), k + 1,
+                                  stmts->size(), e.message);
+          r = std::unexpected(e);
+        }
+      }
+      if (r) r = engine_.RunTransaction(history_.RecordRolledBackStatements(m, actor_), Timeouts{}, true);
+    } else {
+      r = RunTransactional(m, m.down, history_.RecordRolledBackStatements(m, actor_), /*durable=*/true, opt.on_event,
+                           i + 1, total);
+    }
+    if (!r) return fail(r.error());
+    res.done.push_back(m.id);
+    if (opt.on_event) {
+      MigrationEvent ev{EventKind::kMigrationDone, target_, &m, i + 1, total};
+      ev.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+      opt.on_event(ev);
+    }
+  }
+  ReleaseLock();
+  return res;
+}
+
+Result<std::vector<std::string>> Migrator::Repair(bool remove_unknown, milliseconds lock_wait) {
+  TRY_VOID(AcquireLock(lock_wait, nullptr));
+  std::vector<std::string> touched;
+  auto body = [&]() -> Result<void> {
+    ASSIGN_OR_RETURN(std::vector<AppliedRecord> records, history_.Load());
+    for (const auto& r : records) {
+      const Migration* m = graph_.Find(r.id);
+      if (m && m->checksum != r.checksum) {
+        TRY_VOID(history_.UpdateChecksum(r.id, m->checksum, actor_, r.checksum));
+        touched.push_back(r.id);
+      } else if (!m && remove_unknown) {
+        TRY_VOID(history_.RemoveRecord(r.id, actor_));
+        touched.push_back(r.id);
+      }
+    }
+    return {};
+  };
+  auto r = body();
+  ReleaseLock();
+  if (!r) return std::unexpected(r.error());
+  return touched;
+}
+
+}  // namespace strata
