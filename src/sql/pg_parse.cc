@@ -2,6 +2,7 @@
 
 #include <pg_query.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory_resource>
 #include <string>
@@ -31,6 +32,53 @@ int SkipLeadingNoise(std::string_view s, int begin, int end) {
     }
   }
   return i;
+}
+
+// Appends the statements in text[begin, end) that libpg_query's scanner split left out: it
+// drops statements starting with an identifier instead of a keyword ("SELEC 1;"), which are
+// syntax errors that must reach the parser (and the server) instead of vanishing. Splits on
+// ';' outside quotes, dollar quotes and comments.
+void AddDroppedStatements(std::string_view s, int begin, int end, std::vector<Span>& out) {
+  int seg = begin;
+  int i = begin;
+  auto emit = [&](int stop) {
+    int b = SkipLeadingNoise(s, seg, stop);
+    int e = stop;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\n' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+    if (e > b) out.push_back(Span{b, e - b});
+  };
+  while (i < end) {
+    char c = s[i];
+    if (c == '\'' || c == '"') {
+      ++i;
+      while (i < end && s[i] != c) ++i;
+      ++i;
+    } else if (c == '-' && i + 1 < end && s[i + 1] == '-') {
+      while (i < end && s[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < end && s[i + 1] == '*') {
+      i += 2;
+      while (i + 1 < end && !(s[i] == '*' && s[i + 1] == '/')) ++i;
+      i += 2;
+    } else if (c == '$') {
+      int j = i + 1;
+      while (j < end && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+      if (j < end && s[j] == '$') {
+        std::string_view tag = s.substr(i, j - i + 1);
+        size_t close = s.find(tag, j + 1);
+        i = close == std::string_view::npos || static_cast<int>(close) >= end
+                ? end
+                : static_cast<int>(close + tag.size());
+      } else {
+        ++i;
+      }
+    } else if (c == ';') {
+      emit(i);
+      seg = ++i;
+    } else {
+      ++i;
+    }
+  }
+  emit(std::min(end, static_cast<int>(s.size())));
 }
 
 }  // namespace
@@ -65,7 +113,17 @@ Result<std::vector<Span>> SplitScript(std::string_view script) {
     spans.push_back(Span{trimmed, end - trimmed});
   }
   pg_query_free_split_result(r);
-  return spans;
+  // Fill the gaps the scanner split left (see AddDroppedStatements).
+  std::vector<Span> all;
+  all.reserve(spans.size());
+  int prev_end = 0;
+  for (const Span& sp : spans) {
+    AddDroppedStatements(text, prev_end, sp.offset, all);
+    all.push_back(sp);
+    prev_end = sp.offset + sp.length;
+  }
+  AddDroppedStatements(text, prev_end, static_cast<int>(text.size()), all);
+  return all;
 }
 
 // ---------------------------------------------------------------------------------------------
