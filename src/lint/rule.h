@@ -4,6 +4,7 @@
 #pragma once
 
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,13 +64,19 @@ class RuleContext {
  public:
   RuleContext(const pg::Node& stmt, const StatementFacts& facts, const LintState& state,
               int stmt_offset, std::vector<Finding>* sink)
-      : stmt_(stmt), facts_(facts), state_(state), stmt_offset_(stmt_offset), sink_(sink) {}
+      : stmt_(stmt), facts_(facts), state_(state), stmt_offset_(stmt_offset), sink_(sink) {
+    if (stmt.Is("AlterTableStmt") && stmt.Str("objtype") == "OBJECT_TABLE") {
+      alter_cmds_ = stmt.List("cmds");
+    }
+  }
 
   const pg::Node& stmt() const { return stmt_; }
   const StatementFacts& facts() const { return facts_; }
   const LintState& state() const { return state_; }
   int pg_major() const { return state_.pg_major; }
   int stmt_offset() const { return stmt_offset_; }
+  // The subcommands when the statement is ALTER TABLE (of a table), else empty.
+  std::span<const pg::Node* const> alter_cmds() const { return alter_cmds_; }
 
   // Reports a finding of the running rule at byte `offset` of the script (-1: the statement's
   // start), underlining `length` bytes (0: one token). The linter fills in rule, severity,
@@ -89,6 +96,7 @@ class RuleContext {
   const LintState& state_;
   int stmt_offset_;
   std::vector<Finding>* sink_;
+  std::span<const pg::Node* const> alter_cmds_;
 };
 
 class Rule {

@@ -130,8 +130,14 @@ Result<std::vector<Span>> SplitScript(std::string_view script) {
 // Parse tree.
 
 const Node::Field* Node::Find(std::string_view name) const {
+  // Hot path of every rule: compare length and first byte before the bytes.
+  const size_t n = name.size();
+  const char c = n > 0 ? name[0] : '\0';
   for (uint32_t i = 0; i < fields_count_; ++i) {
-    if (fields_[i].name == name) return &fields_[i];
+    std::string_view f = fields_[i].name;
+    if (f.size() == n && (n == 0 || (f[0] == c && std::memcmp(f.data(), name.data(), n) == 0))) {
+      return &fields_[i];
+    }
   }
   return nullptr;
 }
@@ -178,7 +184,7 @@ std::string Node::ScalarText() const {
 }
 
 struct ParsedScript::Impl {
-  std::pmr::monotonic_buffer_resource arena{1 << 16};
+  std::pmr::monotonic_buffer_resource arena{1 << 14};
   PgQueryParseResult result{};
   bool has_result = false;
   ~Impl() {

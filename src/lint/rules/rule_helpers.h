@@ -15,10 +15,7 @@ inline bool IsAlterTable(const pg::Node& s) {
   return s.Is("AlterTableStmt") && s.Str("objtype") == "OBJECT_TABLE";
 }
 // The subcommands of an ALTER TABLE, empty for anything else.
-inline std::span<const pg::Node* const> AlterCmds(const RuleContext& c) {
-  if (!IsAlterTable(c.stmt())) return {};
-  return c.stmt().List("cmds");
-}
+inline std::span<const pg::Node* const> AlterCmds(const RuleContext& c) { return c.alter_cmds(); }
 inline const pg::Node* Rel(const RuleContext& c) { return c.stmt().Child("relation"); }
 inline std::string Q(std::string_view name) { return "\"" + std::string(name) + "\""; }
 // True for a table that existed before this file (locking a table created in the same file
