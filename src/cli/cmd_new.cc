@@ -87,6 +87,11 @@ void AddNew(CLI::App& app, Context& ctx) {
     std::string slug = Slug(f->name);
     if (slug.empty()) return void(ctx.Fail(Error{ErrorKind::kUsage, "the name needs letters or digits"}));
     std::string id = f->id.empty() ? NextId(g) : f->id;
+    for (char c : id) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-')) {
+        return void(ctx.Fail(Error{ErrorKind::kUsage, fmt::format("--id '{}': ids hold only letters, digits, '.' and '-'", id)}));
+      }
+    }
     if (g.Find(id)) return void(ctx.Fail(Error{ErrorKind::kInput, fmt::format("id {} is taken", id)}));
     std::vector<std::string> heads = g.Heads();
     std::vector<std::string> parents;
@@ -129,7 +134,11 @@ void AddNew(CLI::App& app, Context& ctx) {
       if (auto r = WriteFileAtomic(created, text); !r) return void(ctx.Fail(r.error()));
     }
     auto reloaded = LoadMigrations(dir.string(), service);
-    if (!reloaded) return void(ctx.Fail(reloaded.error()));
+    if (!reloaded) {
+      std::error_code ec;
+      fs::remove_all(created, ec);  // leave the folder as it was
+      return void(ctx.Fail(reloaded.error()));
+    }
     if (auto r = WriteFileAtomic(dir / "strata.sum", IntegrityFile::Compute(reloaded->files).Render()); !r) {
       return void(ctx.Fail(r.error()));
     }

@@ -11,6 +11,7 @@ namespace {
 struct RollbackFlags {
   std::string to;
   int steps = 0;
+  bool steps_given = false;
   bool dry_run = false;
 };
 
@@ -19,8 +20,8 @@ struct RollbackFlags {
 void AddRollback(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RollbackFlags>();
   CLI::App* cmd = app.add_subcommand("rollback", "Run down migrations, newest first");
-  auto* to = cmd->add_option("--to", f->to, "Roll back everything applied after this migration (it stays applied)");
-  cmd->add_option("--steps", f->steps, "How many migrations to roll back (default 1)")->excludes(to);
+  auto* to = cmd->add_option("--to", f->to, "Roll back every applied migration that is not this one or one of its ancestors");
+  CLI::Option* steps = cmd->add_option("--steps", f->steps, "How many migrations to roll back, newest first in graph order (default 1)")->excludes(to);
   cmd->add_flag("--dry-run", f->dry_run, "Print exactly the SQL that would run; run nothing");
   cmd->add_option("--lock-wait", ctx.g.lock_wait, "How long to wait for another strata's lock (e.g. 30s)");
   cmd->footer(
@@ -29,7 +30,8 @@ void AddRollback(CLI::App& app, Context& ctx) {
       "  strata rollback                     # the newest migration\n"
       "  strata rollback --steps 3 --dry-run\n"
       "  strata --service users rollback --to 20250720090000\n");
-  cmd->callback([&ctx, f] {
+  cmd->callback([&ctx, f, steps] {
+    f->steps_given = steps->count() > 0;
     nlohmann::json out = {{"targets", nlohmann::json::array()}};
     auto targets = ctx.Targets();
     if (!targets) return void(ctx.Fail(targets.error()));
@@ -44,8 +46,8 @@ void AddRollback(CLI::App& app, Context& ctx) {
       if (!session) return void(ctx.Fail(session.error(), out));
       RollbackOptions opt;
       if (!f->to.empty()) opt.to = f->to;
-      opt.steps = f->steps > 0 ? f->steps : 1;
-      if (f->steps < 0) return void(ctx.Fail(Error{ErrorKind::kUsage, "--steps must be at least 1"}));
+      opt.steps = f->steps_given ? f->steps : 1;
+      if (opt.steps < 1) return void(ctx.Fail(Error{ErrorKind::kUsage, "--steps must be at least 1"}));
       opt.dry_run = f->dry_run;
       opt.lock_wait = *wait;
       opt.on_event = [&printer](const MigrationEvent& ev) { printer(ev); };

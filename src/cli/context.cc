@@ -61,7 +61,10 @@ Result<const ProjectConfig*> Context::Project() {
       if (env_url && *env_url) url = env_url;
     }
   }
-  if (!url.empty()) {
+  std::error_code ec;
+  // No project and no database: commands that only read files (hash, graph, new, validate
+  // --offline) still work on the migrations folder; connecting then asks for a URL.
+  if (!url.empty() || (file.empty() && fs::is_directory(g.dir, ec))) {
     project_ = ZeroConfigProject(url, g.dir, g.services.empty() ? "" : g.services.front());
     if (!g.services.empty()) g.services = {project_->services.front().name};
     return &*project_;
@@ -79,11 +82,11 @@ Result<const ProjectConfig*> Context::Project() {
 Result<std::string> Context::Env() {
   ASSIGN_OR_RETURN(const ProjectConfig* p, Project());
   std::string env = g.env;
-  if (env.empty()) {
+  if (env.empty() && !p->file.empty()) {  // STRATA_ENV names environments of strata.toml only
     const char* e = std::getenv("STRATA_ENV");
-    env = e && *e ? e : p->default_env;
+    if (e && *e) env = e;
   }
-  return env;
+  return env.empty() ? p->default_env : env;
 }
 
 Result<const LoadedService*> Context::Service(const std::string& name) {
@@ -125,6 +128,9 @@ Result<std::vector<const LoadedService*>> Context::Services() {
 Result<std::vector<ResolvedTarget>> Context::Targets() {
   ASSIGN_OR_RETURN(const ProjectConfig* p, Project());
   ASSIGN_OR_RETURN(std::string env, Env());
+  if (p->file.empty() && p->services.front().targets.empty()) {
+    return MakeError(ErrorKind::kInput, "no database: pass --url URL or set DATABASE_URL (or add a strata.toml)");
+  }
   ASSIGN_OR_RETURN(auto targets, ResolveTargets(*p, env, g.services));
   if (targets.empty()) {
     return MakeErrorAt(ErrorKind::kInput, p->file, 0,

@@ -40,8 +40,9 @@ Result<IntegrityFile> IntegrityFile::Parse(std::string_view text, const std::str
     if (line.empty()) continue;
     if (line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line.starts_with("=======")) {
       return MakeErrorAt(ErrorKind::kInput, file_name, n,
-                         "unresolved git conflict: two branches added migrations; rebase one onto the other "
-                         "(strata rebase) or add a merge migration, then run strata hash");
+                         "unresolved git conflict: two branches added migrations. Keep both files, give the later one a "
+                         "new id after the other (or add a merge migration with `strata new --merge`), then run "
+                         "`strata hash`");
     }
     if (f.total_.empty() && f.entries_.empty()) {
       if (!line.starts_with("h1:") || line.find(' ') != std::string_view::npos) {

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS strata.history (
   status text NOT NULL CHECK (status IN ('applied', 'partial')),
   statements_done integer NOT NULL DEFAULT 0,
   statements_total integer NOT NULL DEFAULT 0,
+  done_checksum text NOT NULL DEFAULT '',
   applied_by text NOT NULL,
   applied_host text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now(),
@@ -68,6 +69,7 @@ CREATE TABLE IF NOT EXISTS strata_history (
   status TEXT NOT NULL CHECK (status IN ('applied', 'partial')),
   statements_done INTEGER NOT NULL DEFAULT 0,
   statements_total INTEGER NOT NULL DEFAULT 0,
+  done_checksum TEXT NOT NULL DEFAULT '',
   applied_by TEXT NOT NULL,
   applied_host TEXT NOT NULL,
   applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -141,7 +143,7 @@ Result<std::vector<AppliedRecord>> HistoryStore::Load() {
   std::string at = postgres_ ? "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "applied_at";
   std::string sql = fmt::format(
       "SELECT migration_id, name, checksum, status, statements_done, statements_total, applied_by, applied_host, "
-      "{}, duration_ms, out_of_order FROM {} WHERE service = $1 ORDER BY applied_at, migration_id",
+      "{}, duration_ms, out_of_order, done_checksum FROM {} WHERE service = $1 ORDER BY applied_at, migration_id",
       at, Table("history"));
   Param p = service_;
   ASSIGN_OR_RETURN(Rows r, engine_.Query(sql, std::span<const Param>(&p, 1)));
@@ -161,6 +163,7 @@ Result<std::vector<AppliedRecord>> HistoryStore::Load() {
     rec.duration_ms = std::stoll(Text(row[9]));
     std::string ooo = Text(row[10]);
     rec.out_of_order = ooo == "t" || ooo == "1";
+    rec.done_checksum = Text(row[11]);
     out.push_back(std::move(rec));
   }
   return out;
@@ -223,20 +226,22 @@ Result<void> HistoryStore::BeginPartial(const Migration& m, int statements_total
   return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
 }
 
-Result<void> HistoryStore::RecordProgress(const std::string& id, int statements_done) {
-  BoundStatement s{fmt::format("UPDATE {} SET statements_done = $3 WHERE service = $1 AND migration_id = $2",
+Result<void> HistoryStore::RecordProgress(const std::string& id, int statements_done,
+                                          const std::string& done_checksum) {
+  BoundStatement s{fmt::format("UPDATE {} SET statements_done = $3, done_checksum = $4 WHERE service = $1 AND "
+                               "migration_id = $2",
                                Table("history")),
-                   {service_, id, std::to_string(statements_done)}};
+                   {service_, id, std::to_string(statements_done), done_checksum}};
   return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
 }
 
 Result<void> HistoryStore::FinishPartial(const Migration& m, const Actor& actor, long long duration_ms) {
   std::vector<BoundStatement> stmts;
   stmts.push_back(BoundStatement{
-      fmt::format("UPDATE {} SET status = 'applied', statements_done = statements_total, duration_ms = $3 "
-                  "WHERE service = $1 AND migration_id = $2",
+      fmt::format("UPDATE {} SET status = 'applied', statements_done = statements_total, duration_ms = $3, "
+                  "checksum = $4 WHERE service = $1 AND migration_id = $2",
                   Table("history")),
-      {service_, m.id, std::to_string(duration_ms)}});
+      {service_, m.id, std::to_string(duration_ms), m.checksum}});
   stmts.push_back(AuditStatement("apply", m.id, actor,
                                  nlohmann::json{{"checksum", m.checksum}, {"no_transaction", true}, {"command", actor.command}}.dump()));
   return engine_.RunTransaction(stmts, Timeouts{}, true);

@@ -34,6 +34,9 @@ struct AppliedRecord {
   std::string applied_at;  // ISO 8601
   long long duration_ms = 0;
   bool out_of_order = false;
+  // Partial rows: SHA-256 of the statements already run, so that a rerun may resume after
+  // the failing statement was fixed, but not after a statement that already ran was edited.
+  std::string done_checksum;
 };
 
 struct LockHolder {
@@ -82,9 +85,10 @@ class HistoryStore {
                      const std::string& details);
 
   // No-transaction migrations: a "partial" row created before the first statement, advanced
-  // after each statement, and turned into "applied" (with the audit) at the end.
+  // after each statement, and turned into "applied" (with the audit and the file's current
+  // checksum) at the end.
   Result<void> BeginPartial(const Migration& m, int statements_total, const Actor& actor, bool out_of_order);
-  Result<void> RecordProgress(const std::string& id, int statements_done);
+  Result<void> RecordProgress(const std::string& id, int statements_done, const std::string& done_checksum);
   Result<void> FinishPartial(const Migration& m, const Actor& actor, long long duration_ms);
 
   // `strata repair`: realign the recorded checksum with the file.

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <thread>
 
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace strata {
@@ -43,6 +45,27 @@ std::set<std::string> AncestorsOfApplied(const MigrationGraph& graph, const std:
     }
   }
   return out;
+}
+
+// SHA-256 of the first `n` statements, for resuming a no-transaction migration.
+std::string PrefixChecksum(const std::vector<SqlStatement>& stmts, int n) {
+  std::string material;
+  for (int i = 0; i < n && i < static_cast<int>(stmts.size()); ++i) {
+    for (char c : stmts[i].sql) {
+      if (c != '\r') material.push_back(c);
+    }
+    material += "\n;\n";
+  }
+  return Sha256Hex(material);
+}
+
+// The index a CREATE INDEX CONCURRENTLY statement names, or "".
+std::string ConcurrentIndexName(const std::string& sql) {
+  static const std::regex kCic(R"(^\s*create\s+(unique\s+)?index\s+concurrently\s+(if\s+not\s+exists\s+)?("[^"]+"|[A-Za-z0-9_.]+))",
+                               std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(sql, m, kCic)) return "";
+  return m[3].str();
 }
 
 }  // namespace
@@ -90,10 +113,17 @@ Result<TargetStatus> Migrator::Status() {
     if (it->second->status == "partial") {
       st.partial.push_back(m.id);
       st.pending.push_back(m.id);
+      // A partial migration may be fixed and rerun, as long as what already ran is unchanged.
+      if (it->second->checksum != m.checksum) {
+        auto stmts = engine_.Split(m.up.sql);
+        if (!stmts || PrefixChecksum(*stmts, it->second->statements_done) != it->second->done_checksum) {
+          st.edited.push_back(m.id);
+        }
+      }
     } else {
       st.applied.push_back(m.id);
+      if (it->second->checksum != m.checksum) st.edited.push_back(m.id);
     }
-    if (it->second->checksum != m.checksum) st.edited.push_back(m.id);
   }
   for (const auto& r : st.records) {
     if (!graph_.Find(r.id)) st.unknown.push_back(r.id);
@@ -276,12 +306,27 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord*
       e.file = m.up.file;
       e.line = m.up.line + stmts[i].line - 1 + (e.line > 0 ? e.line - 1 : 0);
       e.migration_id = m.id;
-      e.message = fmt::format("{}: {} stopped at statement {} of {} (no-transaction; statements 1–{} are done and "
-                              "recorded, a rerun resumes at statement {}): {}",
-                              target_, m.Label(), i + 1, stmts.size(), i, i + 1, e.message);
+      // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind that blocks the rerun
+      // and slows every write: drop it, so the rerun starts clean.
+      std::string index = engine_.kind() == EngineKind::kPostgres ? ConcurrentIndexName(b.sql) : "";
+      if (!index.empty()) {
+        Param p = index;
+        auto invalid = engine_.Query(
+            "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", std::span<const Param>(&p, 1));
+        if (invalid && invalid->size() == 1 && invalid->rows[0][0] == std::optional<std::string>("t")) {
+          if (engine_.RunAutocommit(BoundStatement{"DROP INDEX CONCURRENTLY IF EXISTS " + index, {}}, timeouts)) {
+            e.message += fmt::format(" (strata dropped the invalid index {} this statement left behind)", index);
+          }
+        }
+      }
+      std::string done = i == 0 ? "no statement has run" : i == 1 ? "statement 1 is done and recorded"
+                                                                  : fmt::format("statements 1–{} are done and recorded", i);
+      e.message = fmt::format("{}: {} stopped at statement {} of {} (no-transaction; {}; a rerun resumes at statement "
+                              "{}): {}",
+                              target_, m.Label(), i + 1, stmts.size(), done, i + 1, e.message);
       return std::unexpected(e);
     }
-    TRY_VOID(history_.RecordProgress(m.id, i + 1));
+    TRY_VOID(history_.RecordProgress(m.id, i + 1, PrefixChecksum(stmts, i + 1)));
     if (sink) {
       MigrationEvent ev{EventKind::kStatementDone, target_, &m, i + 1, static_cast<int>(stmts.size())};
       sink(ev);
@@ -444,6 +489,7 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
                                        "what ran; check it, then `strata repair` before rolling back",
                                        target_, m->Label()));
       e.file = m->path;
+      e.migration_id = m->id;
       return fail(e);
     }
   }

@@ -110,8 +110,8 @@ const ServiceConfig* ProjectConfig::FindService(std::string_view n) const {
 
 Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
   ProjectConfig p;
-  p.file = toml_path;
-  p.root = fs::absolute(toml_path).parent_path().string();
+  p.file = fs::path(toml_path).lexically_normal().string();
+  p.root = fs::absolute(toml_path).lexically_normal().parent_path().string();
   p.defaults = BuiltinDefaults();
   toml::table doc;
   try {
@@ -252,12 +252,14 @@ ProjectConfig ZeroConfigProject(const std::string& url, const std::string& migra
   ServiceConfig svc;
   svc.name = service_name.empty() ? "default" : service_name;
   svc.migrations_dir = fs::absolute(migrations_dir).lexically_normal().string();
-  TargetSpec t;
-  t.env = "default";
-  t.name = svc.name;
-  t.url_template = url;
-  t.file = "--url";
-  svc.targets.push_back(t);
+  if (!url.empty()) {
+    TargetSpec t;
+    t.env = "default";
+    t.name = svc.name;
+    t.url_template = url;
+    t.file = "--url";
+    svc.targets.push_back(t);
+  }
   p.services.push_back(std::move(svc));
   return p;
 }

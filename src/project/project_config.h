@@ -56,7 +56,8 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path);
 // The nearest strata.toml from `start` upward; "" when there is none.
 std::string FindProjectFile(const std::string& start);
 
-// A project of one service ("default" unless named) with one target, for `--url URL --dir DIR`.
+// A project of one service ("default" unless named) with one target, for `--url URL --dir DIR`
+// (no target when `url` is empty: file-only commands still work).
 ProjectConfig ZeroConfigProject(const std::string& url, const std::string& migrations_dir,
                                 const std::string& service_name);
 
