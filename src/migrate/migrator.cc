@@ -274,6 +274,16 @@ Result<void> Migrator::RunTransactional(const Migration& m, const Section& secti
   }
 }
 
+Result<bool> Migrator::DropInvalidIndex(const std::string& index, const Timeouts& timeouts) {
+  if (engine_.kind() != EngineKind::kPostgres) return false;
+  Param p = index;
+  ASSIGN_OR_RETURN(Rows invalid, engine_.Query("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+                                               std::span<const Param>(&p, 1)));
+  if (invalid.size() != 1 || invalid.rows[0][0] != std::optional<std::string>("t")) return false;
+  TRY_VOID(engine_.RunAutocommit(BoundStatement{"DROP INDEX CONCURRENTLY IF EXISTS " + index, {}}, timeouts));
+  return true;
+}
+
 Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord* partial, bool out_of_order,
                                         const EventSink& sink, int index, int total) {
   ASSIGN_OR_RETURN(std::vector<SqlStatement> stmts, SplitSection(m, m.up));
@@ -289,6 +299,9 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord*
   auto t0 = Clock::now();
   for (int i = start; i < static_cast<int>(stmts.size()); ++i) {
     BoundStatement b{stmts[i].sql, {}};
+    // An earlier run killed during this CREATE INDEX CONCURRENTLY leaves an INVALID index that
+    // IF NOT EXISTS would keep: drop it so the index is built for real.
+    if (std::string index = ConcurrentIndexName(b.sql); !index.empty()) TRY_VOID(DropInvalidIndex(index, timeouts));
     for (int attempt = 0;; ++attempt) {
       auto r = engine_.RunAutocommit(b, timeouts);
       if (r) break;
@@ -308,15 +321,10 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord*
       e.migration_id = m.id;
       // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind that blocks the rerun
       // and slows every write: drop it, so the rerun starts clean.
-      std::string index = engine_.kind() == EngineKind::kPostgres ? ConcurrentIndexName(b.sql) : "";
-      if (!index.empty()) {
-        Param p = index;
-        auto invalid = engine_.Query(
-            "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", std::span<const Param>(&p, 1));
-        if (invalid && invalid->size() == 1 && invalid->rows[0][0] == std::optional<std::string>("t")) {
-          if (engine_.RunAutocommit(BoundStatement{"DROP INDEX CONCURRENTLY IF EXISTS " + index, {}}, timeouts)) {
-            e.message += fmt::format(" (strata dropped the invalid index {} this statement left behind)", index);
-          }
+      if (std::string index = ConcurrentIndexName(b.sql); !index.empty()) {
+        auto dropped = DropInvalidIndex(index, timeouts);
+        if (dropped && *dropped) {
+          e.message += fmt::format(" (strata dropped the invalid index {} this statement left behind)", index);
         }
       }
       std::string done = i == 0 ? "no statement has run" : i == 1 ? "statement 1 is done and recorded"

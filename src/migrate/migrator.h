@@ -106,6 +106,9 @@ class Migrator {
                                 bool durable, const EventSink& sink, int index, int total);
   Result<void> RunNoTransaction(const Migration& m, const AppliedRecord* partial, bool out_of_order,
                                 const EventSink& sink, int index, int total);
+  // PostgreSQL: drops `index` when it exists and is INVALID (a failed or killed CREATE INDEX
+  // CONCURRENTLY). Returns whether it dropped it.
+  Result<bool> DropInvalidIndex(const std::string& index, const Timeouts& timeouts);
   Result<std::vector<SqlStatement>> SplitSection(const Migration& m, const Section& section) const;
   Timeouts TimeoutsFor(const Migration& m) const;
   ExecSettings SettingsFor(const Migration& m) const;
