@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   AddHash(app, ctx);
   AddRepair(app, ctx);
   AddAudit(app, ctx);
+  AddLint(app, ctx);
+  AddSandbox(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

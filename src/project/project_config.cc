@@ -180,6 +180,29 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
                                 "retry_delay, lock_wait)", dkey));
         }
       }
+    } else if (key == "lint") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[lint] must be a table");
+      for (auto&& [lk, lv] : *tbl) {
+        std::string lkey(lk.str());
+        int lline = static_cast<int>(lk.source().begin.line);
+        if (lkey == "pg_version") {
+          auto n = lv.value<int64_t>();
+          if (!n || *n < 10 || *n > 18) return At(file, lline, "pg_version must be a PostgreSQL major version from 10 to 18");
+          p.lint.pg_version = static_cast<int>(*n);
+        } else if (lkey == "fail_on") {
+          ASSIGN_OR_RETURN(p.lint.fail_on, GetString(lv, lkey, file));
+        } else if (lkey == "rules") {
+          auto* rules = lv.as_table();
+          if (!rules) return At(file, lline, "[lint.rules] maps rule ids to error, warning, info or off");
+          for (auto&& [rk, rv] : *rules) {
+            ASSIGN_OR_RETURN(std::string level, GetString(rv, std::string(rk.str()), file));
+            p.lint.rule_settings.push_back(std::string(rk.str()) + "=" + level);
+          }
+        } else {
+          return At(file, lline, fmt::format("unknown key '{}' in [lint] (pg_version, fail_on, rules)", lkey));
+        }
+      }
     } else if (key == "services") {
       auto* tbl = v.as_table();
       if (!tbl) return At(file, line, "[services] must hold one table per service: [services.users]");
@@ -221,7 +244,7 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         p.services.push_back(std::move(svc));
       }
     } else {
-      return At(file, line, fmt::format("unknown section '{}' (project, defaults, services)", key));
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, services)", key));
     }
   }
   // toml++ keeps tables sorted by key; keep the services in the order the file lists them.

@@ -32,6 +32,13 @@ struct ServiceConfig {
   int line = 0;
 };
 
+// [lint]: defaults for `strata lint` (flags override them).
+struct LintSettings {
+  int pg_version = 0;                      // target PostgreSQL major; 0: the linter's default
+  std::string fail_on;                     // error, warning or info; "": the linter's default
+  std::vector<std::string> rule_settings;  // "rule-id=error|warning|info|off"
+};
+
 struct ProjectConfig {
   std::string root;  // the folder holding strata.toml ("" in zero-config mode)
   std::string file;  // the strata.toml path ("" in zero-config mode)
@@ -41,6 +48,7 @@ struct ProjectConfig {
   ExecSettings defaults;  // always fully set: built-in defaults overridden by [defaults]
   std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
   std::vector<ServiceConfig> services;
+  LintSettings lint;
 
   const ServiceConfig* FindService(std::string_view name) const;
 };
