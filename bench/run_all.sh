@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every benchmark in bench/ (`make bench` calls this). Each benchmark writes its own
+# section of bench/RESULTS.md. Environment is passed through (see bench/README.md).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+status=0
+
+echo "== core: apply 1000 migrations vs psql -1 -f; status with 1000 applied"
+"$ROOT/bench/core_bench.sh" || status=$?
+
+# Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
+for name in lint_bench; do
+  bin=""
+  for dir in "${BUILD_DIR:-}" "$ROOT/build-release" "$ROOT/build"; do
+    [[ -n "$dir" && -x "$dir/bench/$name" ]] && { bin="$dir/bench/$name"; break; }
+  done
+  if [[ -n "$bin" ]]; then
+    echo "== ${name%_bench}: $bin"
+    "$bin" || status=$?
+  else
+    echo "== ${name%_bench}: skipped (not built; run: ninja -C build $name)"
+  fi
+done
+exit "$status"
