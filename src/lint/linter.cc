@@ -384,24 +384,47 @@ class ScriptLinter {
     }
     const pg::Node& stmt = *ref.root;
     StatementFacts facts = ComputeFacts(stmt, options_.pg_major);
-    for (const auto& rule : AllRules()) {
-      const RuleInfo& info = rule->info();
-      if (!options_.disabled.empty() && options_.disabled.contains(info.id)) continue;
-      std::vector<Finding> raw;
-      RuleContext ctx(stmt, facts, state_, ref.span.offset, &raw);
-      rule->Check(ctx);
-      for (Finding& f : raw) {
-        if (info.id == "statement-after-access-exclusive") state_.ael_reported = true;
-        if (info.id == "require-lock-timeout") state_.lock_timeout_reported = true;
-        if (info.id == "require-statement-timeout") state_.statement_timeout_reported = true;
-        if (Suppressed(info.id, index)) continue;
-        f.rule = std::string(info.id);
-        f.severity = SeverityFor(info);
+    // One context for all rules: the statement's ALTER TABLE subcommands are looked up once.
+    raw_.clear();
+    RuleContext ctx(stmt, facts, state_, ref.span.offset, &raw_);
+    if (active_.empty()) ResolveRules();
+    for (const ActiveRule& r : active_) {
+      r.rule->Check(ctx);
+      if (raw_.empty()) continue;
+      for (Finding& f : raw_) {
+        if (r.marks != nullptr) state_.*r.marks = true;
+        if (!suppressions_.empty() && Suppressed(r.info->id, index)) continue;
+        f.rule = std::string(r.info->id);
+        f.severity = r.severity;
         Place(f, index);
         out_.push_back(std::move(f));
       }
+      raw_.clear();
     }
     UpdateState(stmt, facts, ref);
+  }
+
+  // The enabled rules with their severity and info, resolved once per script instead of once
+  // per statement and rule.
+  struct ActiveRule {
+    const Rule* rule;
+    const RuleInfo* info;
+    Severity severity;
+    bool LintState::*marks;  // the state flag a finding of this rule sets, or null
+  };
+
+  void ResolveRules() {
+    const auto& rules = AllRules();
+    active_.reserve(rules.size());
+    for (const auto& rule : rules) {
+      const RuleInfo& info = rule->info();
+      if (!options_.disabled.empty() && options_.disabled.contains(info.id)) continue;
+      bool LintState::*marks = nullptr;
+      if (info.id == "statement-after-access-exclusive") marks = &LintState::ael_reported;
+      if (info.id == "require-lock-timeout") marks = &LintState::lock_timeout_reported;
+      if (info.id == "require-statement-timeout") marks = &LintState::statement_timeout_reported;
+      active_.push_back(ActiveRule{rule.get(), &info, SeverityFor(info), marks});
+    }
   }
 
   void EndTransaction() {
@@ -521,6 +544,8 @@ class ScriptLinter {
   std::vector<StatementRef> statements_;
   std::vector<Suppression> suppressions_;
   LintState state_;
+  std::vector<ActiveRule> active_;
+  std::vector<Finding> raw_;  // the running rule's findings, before placing
   std::vector<Finding> out_;
 };
 

@@ -69,6 +69,8 @@ class RuleContext {
       alter_cmds_ = stmt.List("cmds");
     }
   }
+  // The linter builds one context per statement and runs every rule on it, collecting each
+  // rule's findings in `sink` (which it empties between rules).
 
   const pg::Node& stmt() const { return stmt_; }
   const StatementFacts& facts() const { return facts_; }

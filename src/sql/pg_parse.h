@@ -33,8 +33,39 @@ Result<std::vector<Span>> SplitScript(std::string_view script);
 class Node {
  public:
   enum class FieldKind : uint8_t { kNode, kList, kString, kInt, kBool };
+
+  // A name's length and first 7 bytes packed in one word: field and type lookups compare one
+  // integer per field, and only names longer than 7 bytes compare their remaining bytes.
+  // constexpr so that lookups by a literal name fold the key at compile time.
+  static constexpr uint64_t NameKey(std::string_view s) {
+    uint64_t k = s.size() & 0xFF;
+    for (size_t i = 0; i < s.size() && i < 7; ++i) {
+      k |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << (8 * (i + 1));
+    }
+    return k;
+  }
+
+  // A field or type name with its NameKey. Lookups by a literal name compute the key at
+  // compile time; other names (string_view, string) compute it at run time.
+  class Name {
+   public:
+    template <size_t N>
+    consteval Name(const char (&literal)[N])  // NOLINT: implicit by design
+        : view_(literal, N - 1), key_(NameKey(std::string_view(literal, N - 1))) {}
+    Name(std::string_view s) : view_(s), key_(NameKey(s)) {}  // NOLINT
+    Name(const std::string& s) : Name(std::string_view(s)) {}  // NOLINT
+    Name(const char* s) : Name(std::string_view(s)) {}  // NOLINT
+    std::string_view view() const { return view_; }
+    uint64_t key() const { return key_; }
+
+   private:
+    std::string_view view_;
+    uint64_t key_;
+  };
+
   struct Field {
     std::string_view name;
+    uint64_t key = 0;                  // NameKey(name)
     FieldKind kind = FieldKind::kInt;
     uint32_t count = 0;                // kList: number of items
     const Node* node = nullptr;        // kNode
@@ -45,17 +76,32 @@ class Node {
 
   // The node's type name, e.g. "IndexStmt", "ColumnDef", "String", "A_Const".
   std::string_view type() const { return type_; }
-  bool Is(std::string_view type) const { return type_ == type; }
+  bool Is(Name type) const { return type_key_ == type.key() && SameTail(type_, type.view()); }
   // Byte offset in the parsed script of the node's first token, or -1 when the node has none.
   int location() const { return location_; }
 
-  const Node* Child(std::string_view field) const;
+  const Node* Child(Name field) const {
+    const Field* f = Find(field);
+    return f != nullptr && f->kind == FieldKind::kNode ? f->node : nullptr;
+  }
   // Items of a repeated field, or of a child that is a "List" node. Empty when absent.
-  std::span<const Node* const> List(std::string_view field) const;
-  std::string_view Str(std::string_view field) const;
-  int64_t Int(std::string_view field) const;
-  bool Bool(std::string_view field) const;
-  bool Has(std::string_view field) const { return Find(field) != nullptr; }
+  std::span<const Node* const> List(Name field) const {
+    const Field* f = Find(field);
+    if (f == nullptr) return {};
+    if (f->kind == FieldKind::kList) return {f->items, f->count};
+    return f->kind == FieldKind::kNode ? ListOfListNode(*f->node) : std::span<const Node* const>();
+  }
+  std::string_view Str(Name field) const {
+    const Field* f = Find(field);
+    return f != nullptr && f->kind == FieldKind::kString ? f->str : std::string_view();
+  }
+  int64_t Int(Name field) const {
+    const Field* f = Find(field);
+    return f != nullptr && (f->kind == FieldKind::kInt || f->kind == FieldKind::kBool) ? f->num
+                                                                                         : 0;
+  }
+  bool Bool(Name field) const { return Int(field) != 0; }
+  bool Has(Name field) const { return Find(field) != nullptr; }
 
   // The value of a String ("sval"), Float ("fval"), Integer ("ival"), Boolean node as text;
   // for A_Const the value of its constant; "" otherwise.
@@ -79,12 +125,33 @@ class Node {
 
   // Internal: built by the parser.
   Node(std::string_view type, int location, const Field* fields, uint32_t count)
-      : type_(type), location_(location), fields_(fields), fields_count_(count) {}
+      : type_(type), type_key_(NameKey(type)), location_(location), fields_(fields),
+        fields_count_(count) {}
+  Node(std::string_view type, uint64_t type_key, int location, const Field* fields,
+       uint32_t count)
+      : type_(type), type_key_(type_key), location_(location), fields_(fields),
+        fields_count_(count) {}
 
  private:
-  const Field* Find(std::string_view name) const;
+  // Bytes after the first 7 of two names of equal length (the key compared the rest).
+  static bool SameTail(std::string_view a, std::string_view b) {
+    for (size_t i = 7; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  const Field* Find(Name name) const {
+    const uint64_t key = name.key();
+    for (uint32_t i = 0; i < fields_count_; ++i) {
+      if (fields_[i].key == key && SameTail(fields_[i].name, name.view())) return &fields_[i];
+    }
+    return nullptr;
+  }
+  // The items of a "List" node, empty for any other node.
+  static std::span<const Node* const> ListOfListNode(const Node& n);
 
   std::string_view type_;
+  uint64_t type_key_ = 0;
   int location_ = -1;
   const Field* fields_ = nullptr;
   uint32_t fields_count_ = 0;
