@@ -27,8 +27,10 @@ void AddGraph(CLI::App& app, Context& ctx) {
       if (fmt_name == "dot") std::cout << fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", svc->config->name, svc->config->name);
       for (const Migration& m : g.ordered()) {
         bool head = head_set.count(m.id) > 0;
-        nodes.push_back({{"id", m.id}, {"name", m.name}, {"parents", m.parents}, {"head", head},
-                         {"reversible", m.Reversible()}, {"no_transaction", m.no_transaction}, {"file", m.path}});
+        if (fmt_name == "json") {
+          nodes.push_back({{"id", m.id}, {"name", m.name}, {"parents", m.parents}, {"head", head},
+                           {"reversible", m.Reversible()}, {"no_transaction", m.no_transaction}, {"file", m.path}});
+        }
         if (fmt_name == "text") {
           std::string marks;
           if (m.parents.size() > 1) marks += "  (merge)";

@@ -94,8 +94,8 @@ void AddStatus(CLI::App& app, Context& ctx) {
       if (!session) return void(ctx.Fail(session.error(), out));
       auto st = session->migrator->Status();
       if (!st) return void(ctx.Fail(st.error(), out));
-      out["targets"].push_back(ToJson(*st));
-      PrintText(ctx, *st, *session->service, opts->verbose);
+      if (ctx.g.json) out["targets"].push_back(ToJson(*st));
+      else PrintText(ctx, *st, *session->service, opts->verbose);
     }
     if (ctx.g.json) ctx.PrintJson(out);
   });

@@ -100,7 +100,9 @@ Result<const LoadedService*> Context::Service(const std::string& name) {
     return MakeErrorAt(ErrorKind::kInput, p->file, 0, fmt::format("unknown service '{}' (known: {})", name, Join(names, ", ")));
   }
   ASSIGN_OR_RETURN(LoadedMigrations loaded, LoadMigrations(cfg->migrations_dir, cfg->name));
-  ASSIGN_OR_RETURN(MigrationGraph graph, MigrationGraph::Build(loaded.migrations));
+  // The graph keeps the migrations; `loaded` keeps the file contents for strata.sum.
+  ASSIGN_OR_RETURN(MigrationGraph graph, MigrationGraph::Build(std::move(loaded.migrations)));
+  loaded.migrations.clear();
   auto svc = std::make_unique<LoadedService>(LoadedService{cfg, std::move(loaded), std::move(graph), {}});
   svc->settings = p->defaults.MergedWith(cfg->settings);
   const LoadedService* out = svc.get();

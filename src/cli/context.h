@@ -35,7 +35,7 @@ struct GlobalOptions {
 // One service with its migrations loaded and its graph built.
 struct LoadedService {
   const ServiceConfig* config = nullptr;
-  LoadedMigrations loaded;
+  LoadedMigrations loaded;  // .files only: the migrations themselves moved into `graph`
   MigrationGraph graph;
   ExecSettings settings;  // project defaults merged with the service's own
 };

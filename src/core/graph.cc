@@ -23,8 +23,20 @@ std::unexpected<Error> InputError(const Migration& m, int line, std::string mess
 }  // namespace
 
 Result<MigrationGraph> MigrationGraph::Build(std::vector<Migration> migrations) {
-  std::sort(migrations.begin(), migrations.end(),
-            [](const Migration& a, const Migration& b) { return a.id < b.id || (a.id == b.id && a.path < b.path); });
+  {
+    // Sort an index, then move each migration once (Migration is a large value).
+    std::vector<int> order(migrations.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+      const Migration& x = migrations[a];
+      const Migration& y = migrations[b];
+      return x.id < y.id || (x.id == y.id && x.path < y.path);
+    });
+    std::vector<Migration> sorted;
+    sorted.reserve(migrations.size());
+    for (int i : order) sorted.push_back(std::move(migrations[i]));
+    migrations = std::move(sorted);
+  }
   std::map<std::string, int> by_id;
   for (int i = 0; i < static_cast<int>(migrations.size()); ++i) {
     const Migration& m = migrations[i];

@@ -16,9 +16,12 @@ ExecSettings ExecSettings::MergedWith(const ExecSettings& over) const {
 std::string ComputeChecksum(const Migration& m) {
   std::string material = m.no_transaction ? "strata-v1 no-transaction\n" : "strata-v1\n";
   material.reserve(material.size() + m.up.sql.size());
-  for (char c : m.up.sql) {
-    if (c != '\r') material.push_back(c);
+  std::string_view sql = m.up.sql;
+  for (size_t cr = sql.find('\r'); cr != std::string_view::npos; cr = sql.find('\r')) {
+    material.append(sql.substr(0, cr));  // CRLF checkouts hash like LF ones
+    sql.remove_prefix(cr + 1);
   }
+  material.append(sql);
   return Sha256Hex(material);
 }
 

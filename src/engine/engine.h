@@ -86,6 +86,13 @@ class Engine {
   // "<database file>-strata.lock" (always granted for :memory:).
   virtual Result<bool> TryLock(std::string_view name) = 0;
   virtual Result<void> Unlock(std::string_view name) = 0;
+  // True when nobody holds the lock right now (takes and releases it; PostgreSQL in one
+  // round trip). Does not change whether this session holds it.
+  virtual Result<bool> IsLockFree(std::string_view name) {
+    ASSIGN_OR_RETURN(bool got, TryLock(name));
+    if (got) TRY_VOID(Unlock(name));
+    return got;
+  }
 
   // An identifier of this session for others to see (PostgreSQL backend pid, SQLite process id).
   virtual std::string SessionId() const = 0;

@@ -138,15 +138,22 @@ Result<void> HistoryStore::EnsureSchema() {
 }
 
 Result<std::vector<AppliedRecord>> HistoryStore::Load() {
-  ASSIGN_OR_RETURN(bool exists, Exists());
-  if (!exists) return std::vector<AppliedRecord>{};
   std::string at = postgres_ ? "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "applied_at";
   std::string sql = fmt::format(
       "SELECT migration_id, name, checksum, status, statements_done, statements_total, applied_by, applied_host, "
       "{}, duration_ms, out_of_order, done_checksum FROM {} WHERE service = $1 ORDER BY applied_at, migration_id",
       at, Table("history"));
   Param p = service_;
-  ASSIGN_OR_RETURN(Rows r, engine_.Query(sql, std::span<const Param>(&p, 1)));
+  // One round trip: a missing table (42P01 / "no such table") means nothing is applied yet.
+  auto rows = engine_.Query(sql, std::span<const Param>(&p, 1));
+  if (!rows) {
+    const Error& e = rows.error();
+    if (e.sqlstate == "42P01" || e.message.find("no such table") != std::string::npos) {
+      return std::vector<AppliedRecord>{};
+    }
+    return std::unexpected(e);
+  }
+  const Rows& r = *rows;
   std::vector<AppliedRecord> out;
   out.reserve(r.size());
   for (const auto& row : r.rows) {
@@ -174,11 +181,18 @@ std::vector<BoundStatement> HistoryStore::RecordAppliedStatements(const Migratio
                                                                   const std::string& started_at) const {
   std::vector<BoundStatement> out;
   BoundStatement ins;
+  std::string details =
+      nlohmann::json{{"checksum", m.checksum}, {"out_of_order", out_of_order}, {"command", actor.command}}.dump();
   if (postgres_) {
-    ins.sql = "INSERT INTO strata.history (service, migration_id, name, checksum, status, applied_by, applied_host, "
-              "duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
-              "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, $7)";
-    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0"};
+    // History row and audit record in one statement: it runs once per migration.
+    ins.sql = "WITH h AS (INSERT INTO strata.history (service, migration_id, name, checksum, status, applied_by, "
+              "applied_host, duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
+              "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, $7) RETURNING migration_id) "
+              "INSERT INTO strata.audit (action, service, migration_id, actor, host, details) "
+              "SELECT 'apply', $1, migration_id, $5, $6, $8::jsonb FROM h";
+    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", details};
+    out.push_back(std::move(ins));
+    return out;
   } else {
     ins.sql = "INSERT INTO strata_history (service, migration_id, name, checksum, status, applied_by, applied_host, "
               "duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
@@ -186,8 +200,7 @@ std::vector<BoundStatement> HistoryStore::RecordAppliedStatements(const Migratio
     ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", started_at};
   }
   out.push_back(std::move(ins));
-  out.push_back(AuditStatement("apply", m.id, actor,
-                               nlohmann::json{{"checksum", m.checksum}, {"out_of_order", out_of_order}, {"command", actor.command}}.dump()));
+  out.push_back(AuditStatement("apply", m.id, actor, details));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "util/hash.h"
 #include "util/text.h"
@@ -31,20 +32,24 @@ std::string DescribeHolder(const std::optional<LockHolder>& h) {
   return fmt::format("{}@{} (session {}, `strata {}`) since {}", h->actor, h->host, h->session, h->command, h->since);
 }
 
-// Ids of every migration that is an applied one or an ancestor of one.
-std::set<std::string> AncestorsOfApplied(const MigrationGraph& graph, const std::vector<std::string>& applied) {
-  std::set<std::string> out;
-  std::vector<std::string> stack(applied.begin(), applied.end());
+// Marks (by index in graph order) every migration that is an ancestor of an applied one.
+std::vector<char> AncestorsOfApplied(const MigrationGraph& graph, const std::vector<std::string>& applied) {
+  std::vector<char> seen(graph.ordered().size(), 0);
+  std::vector<int> stack;
+  for (const std::string& id : applied) stack.push_back(graph.IndexOf(id));
   while (!stack.empty()) {
-    std::string id = stack.back();
+    int i = stack.back();
     stack.pop_back();
-    const Migration* m = graph.Find(id);
-    if (!m) continue;
-    for (const std::string& p : m->parents) {
-      if (out.insert(p).second) stack.push_back(p);
+    if (i < 0) continue;
+    for (const std::string& p : graph.ordered()[i].parents) {
+      int pi = graph.IndexOf(p);
+      if (pi >= 0 && !seen[pi]) {
+        seen[pi] = 1;
+        stack.push_back(pi);
+      }
     }
   }
-  return out;
+  return seen;
 }
 
 // SHA-256 of the first `n` statements, for resuming a no-transaction migration.
@@ -102,8 +107,10 @@ Result<TargetStatus> Migrator::Status() {
   st.url = engine_.redacted_url();
   st.heads = graph_.Heads();
   ASSIGN_OR_RETURN(st.records, history_.Load());
-  std::map<std::string, const AppliedRecord*> by_id;
+  std::unordered_map<std::string_view, const AppliedRecord*> by_id;
+  by_id.reserve(st.records.size());
   for (const auto& r : st.records) by_id[r.id] = &r;
+  st.applied.reserve(st.records.size());
   for (const Migration& m : graph_.ordered()) {
     auto it = by_id.find(m.id);
     if (it == by_id.end()) {
@@ -128,14 +135,13 @@ Result<TargetStatus> Migrator::Status() {
   for (const auto& r : st.records) {
     if (!graph_.Find(r.id)) st.unknown.push_back(r.id);
   }
-  std::set<std::string> before_applied = AncestorsOfApplied(graph_, st.applied);
+  std::vector<char> before_applied = AncestorsOfApplied(graph_, st.applied);
   for (const std::string& id : st.pending) {
-    if (before_applied.count(id)) st.out_of_order.push_back(id);
+    if (before_applied[graph_.IndexOf(id)]) st.out_of_order.push_back(id);
   }
-  ASSIGN_OR_RETURN(bool free, engine_.TryLock(LockName(service_)));
-  if (free) {
-    TRY_VOID(engine_.Unlock(LockName(service_)));
-  } else {
+  // When this Migrator holds the lock (apply, rollback), the status is its own.
+  ASSIGN_OR_RETURN(bool free, locked_ ? Result<bool>(true) : engine_.IsLockFree(LockName(service_)));
+  if (!free) {
     ASSIGN_OR_RETURN(auto holder, history_.ReadLockHolder());
     st.lock_holder = holder ? *holder : LockHolder{"?", "?", "?", "?", "?"};
   }
@@ -230,12 +236,12 @@ std::string Migrator::DryRunText(const Migration& m, const Section& section, con
 }
 
 Result<void> Migrator::RunTransactional(const Migration& m, const Section& section,
+                                        const std::vector<SqlStatement>& stmts,
                                         std::vector<BoundStatement> bookkeeping, bool durable, const EventSink& sink,
                                         int index, int total) {
-  ASSIGN_OR_RETURN(std::vector<SqlStatement> stmts, SplitSection(m, section));
   std::vector<BoundStatement> bound;
   bound.reserve(stmts.size() + bookkeeping.size());
-  for (auto& s : stmts) bound.push_back(BoundStatement{s.sql, {}});
+  for (const auto& s : stmts) bound.push_back(BoundStatement{s.sql, {}});
   for (auto& b : bookkeeping) bound.push_back(std::move(b));
   ExecSettings es = SettingsFor(m);
   Timeouts timeouts = TimeoutsFor(m);
@@ -284,9 +290,9 @@ Result<bool> Migrator::DropInvalidIndex(const std::string& index, const Timeouts
   return true;
 }
 
-Result<void> Migrator::RunNoTransaction(const Migration& m, const AppliedRecord* partial, bool out_of_order,
-                                        const EventSink& sink, int index, int total) {
-  ASSIGN_OR_RETURN(std::vector<SqlStatement> stmts, SplitSection(m, m.up));
+Result<void> Migrator::RunNoTransaction(const Migration& m, const std::vector<SqlStatement>& stmts,
+                                        const AppliedRecord* partial, bool out_of_order, const EventSink& sink,
+                                        int index, int total) {
   int start = 0;
   if (partial) {
     start = std::min(partial->statements_done, static_cast<int>(stmts.size()));
@@ -406,10 +412,13 @@ RunResult Migrator::Apply(const ApplyOptions& opt) {
   std::map<std::string, const AppliedRecord*> records;
   for (const auto& r : st->records) records[r.id] = &r;
   // Split everything first: a script that cannot be split fails before the first statement.
+  std::vector<std::vector<SqlStatement>> split;
+  split.reserve(todo.size());
   for (const Migration* m : todo) {
     auto s = SplitSection(*m, m->up);
     if (!s) return fail(s.error());
     if (opt.dry_run) res.sql += DryRunText(*m, m->up, *s, false);
+    split.push_back(std::move(*s));
   }
   if (opt.dry_run) return res;
   const int total = static_cast<int>(todo.size());
@@ -425,9 +434,10 @@ RunResult Migrator::Apply(const ApplyOptions& opt) {
     if (r) {
       if (m.no_transaction) {
         auto it = records.find(m.id);
-        r = RunNoTransaction(m, it == records.end() ? nullptr : it->second, out_of_order, opt.on_event, i + 1, total);
+        r = RunNoTransaction(m, split[i], it == records.end() ? nullptr : it->second, out_of_order, opt.on_event,
+                             i + 1, total);
       } else {
-        r = RunTransactional(m, m.up, history_.RecordAppliedStatements(m, actor_, out_of_order, NowIso8601()),
+        r = RunTransactional(m, m.up, split[i], history_.RecordAppliedStatements(m, actor_, out_of_order, NowIso8601()),
                              /*durable=*/i + 1 == total, opt.on_event, i + 1, total);
       }
     }
@@ -501,10 +511,13 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
       return fail(e);
     }
   }
+  std::vector<std::vector<SqlStatement>> split;
+  split.reserve(todo.size());
   for (const Migration* m : todo) {
     auto s = SplitSection(*m, m->down);
     if (!s) return fail(s.error());
     if (opt.dry_run) res.sql += DryRunText(*m, m->down, *s, true);
+    split.push_back(std::move(*s));
   }
   if (opt.dry_run) return res;
   const int total = static_cast<int>(todo.size());
@@ -514,8 +527,7 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
     auto t0 = Clock::now();
     Result<void> r;
     if (m.no_transaction) {
-      auto stmts = SplitSection(m, m.down);
-      if (!stmts) return fail(stmts.error());
+      const std::vector<SqlStatement>* stmts = &split[i];
       Timeouts timeouts = TimeoutsFor(m);
       for (size_t k = 0; k < stmts->size() && r; ++k) {
         r = engine_.RunAutocommit(BoundStatement{(*stmts)[k].sql, {}}, timeouts);
@@ -531,8 +543,8 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
       }
       if (r) r = engine_.RunTransaction(history_.RecordRolledBackStatements(m, actor_), Timeouts{}, true);
     } else {
-      r = RunTransactional(m, m.down, history_.RecordRolledBackStatements(m, actor_), /*durable=*/true, opt.on_event,
-                           i + 1, total);
+      r = RunTransactional(m, m.down, split[i], history_.RecordRolledBackStatements(m, actor_), /*durable=*/true,
+                           opt.on_event, i + 1, total);
     }
     if (!r) return fail(r.error());
     res.done.push_back(m.id);

@@ -102,10 +102,14 @@ class Migrator {
   struct Locked;  // RAII holder of the migration lock
   Result<void> AcquireLock(std::chrono::milliseconds wait, const EventSink& sink);
   void ReleaseLock();
-  Result<void> RunTransactional(const Migration& m, const Section& section, std::vector<BoundStatement> bookkeeping,
-                                bool durable, const EventSink& sink, int index, int total);
-  Result<void> RunNoTransaction(const Migration& m, const AppliedRecord* partial, bool out_of_order,
-                                const EventSink& sink, int index, int total);
+  // Runs `stmts` (the split `section`) and `bookkeeping` in one transaction, retrying lock timeouts.
+  Result<void> RunTransactional(const Migration& m, const Section& section, const std::vector<SqlStatement>& stmts,
+                                std::vector<BoundStatement> bookkeeping, bool durable, const EventSink& sink,
+                                int index, int total);
+  // Runs the split up section statement by statement, recording progress (resumes `partial`).
+  Result<void> RunNoTransaction(const Migration& m, const std::vector<SqlStatement>& stmts,
+                                const AppliedRecord* partial, bool out_of_order, const EventSink& sink, int index,
+                                int total);
   // PostgreSQL: drops `index` when it exists and is INVALID (a failed or killed CREATE INDEX
   // CONCURRENTLY). Returns whether it dropped it.
   Result<bool> DropInvalidIndex(const std::string& index, const Timeouts& timeouts);

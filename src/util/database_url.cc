@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <fmt/format.h>
-#include <regex>
 
 namespace strata {
 namespace {
@@ -79,13 +78,73 @@ Result<DatabaseUrl> DatabaseUrl::Parse(std::string_view text) {
 
 std::string DatabaseUrl::Redacted() const { return RedactSecrets(raw_); }
 
-std::string RedactSecrets(std::string_view text) {
-  static const std::regex kUserInfo(R"(([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):[^@\s/]*@)");
-  static const std::regex kKeyValue(R"((password\s*=\s*)('[^']*'|[^\s&]+))", std::regex::icase);
-  std::string s(text);
-  s = std::regex_replace(s, kUserInfo, "$1:****@");
-  s = std::regex_replace(s, kKeyValue, "$1****");
-  return s;
+namespace {
+
+bool SchemeChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '.' || c == '-'; }
+bool Space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Case-insensitive "password" at position i, followed by optional spaces and '='; returns the
+// position after '=' or npos.
+size_t PasswordKey(std::string_view s, size_t i) {
+  static constexpr std::string_view kKey = "password";
+  if (i + kKey.size() > s.size()) return std::string_view::npos;
+  for (size_t k = 0; k < kKey.size(); ++k) {
+    if (std::tolower(static_cast<unsigned char>(s[i + k])) != kKey[k]) return std::string_view::npos;
+  }
+  if (i > 0 && (std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_')) return std::string_view::npos;
+  size_t j = i + kKey.size();
+  while (j < s.size() && Space(s[j])) ++j;
+  if (j >= s.size() || s[j] != '=') return std::string_view::npos;
+  ++j;
+  while (j < s.size() && Space(s[j])) ++j;
+  return j;
+}
+
+}  // namespace
+
+// Hand-written rather than std::regex: this runs on every URL strata opens, and compiling the
+// equivalent regular expressions costs more than the rest of `strata status` start-up.
+std::string RedactSecrets(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    // scheme://user:secret@  ->  scheme://user:****@
+    if (s[i] == ':' && i + 2 < s.size() && s[i + 1] == '/' && s[i + 2] == '/' && i > 0 && SchemeChar(s[i - 1])) {
+      out.append("://");
+      size_t j = i + 3;
+      size_t user_end = j;
+      while (user_end < s.size() && s[user_end] != ':' && s[user_end] != '/' && s[user_end] != '@' && !Space(s[user_end])) ++user_end;
+      if (user_end < s.size() && s[user_end] == ':') {
+        size_t k = user_end + 1;
+        while (k < s.size() && s[k] != '@' && s[k] != '/' && !Space(s[k])) ++k;
+        if (k < s.size() && s[k] == '@') {
+          out.append(s.substr(j, user_end - j));
+          out.append(":****@");
+          i = k + 1;
+          continue;
+        }
+      }
+      i = j;
+      continue;
+    }
+    // password=secret, password = 'a b'  ->  password=****
+    if (size_t v = PasswordKey(s, i); v != std::string_view::npos) {
+      out.append(s.substr(i, v - i));
+      out.append("****");
+      if (v < s.size() && s[v] == '\'') {
+        size_t close = s.find('\'', v + 1);
+        i = close == std::string_view::npos ? s.size() : close + 1;
+      } else {
+        while (v < s.size() && !Space(s[v]) && s[v] != '&') ++v;
+        i = v;
+      }
+      continue;
+    }
+    out.push_back(s[i]);
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace strata

@@ -17,6 +17,12 @@ TEST(DatabaseUrlTest, PasswordInQueryAndConninfoIsRedacted) {
   EXPECT_EQ(RedactSecrets("postgresql://h/db?password=hunter2&x=1"), "postgresql://h/db?password=****&x=1");
   EXPECT_EQ(RedactSecrets("host=h password='a b' dbname=x"), "host=h password=**** dbname=x");
   EXPECT_EQ(RedactSecrets("no secrets here"), "no secrets here");
+  EXPECT_EQ(RedactSecrets("PASSWORD = x1 host=h"), "PASSWORD = **** host=h");
+  EXPECT_EQ(RedactSecrets("mypassword=keep"), "mypassword=keep");
+  EXPECT_EQ(RedactSecrets("a postgres://u:p@h/x and sqlite:/tmp/a:b@c"), "a postgres://u:****@h/x and sqlite:/tmp/a:b@c");
+  EXPECT_EQ(RedactSecrets("postgres://h:5432/db"), "postgres://h:5432/db");
+  EXPECT_EQ(RedactSecrets("postgres://u@h/db"), "postgres://u@h/db");
+  EXPECT_EQ(RedactSecrets("cannot connect to postgres://alice:pw@h:1/x: refused"), "cannot connect to postgres://alice:****@h:1/x: refused");
 }
 
 TEST(DatabaseUrlTest, Sqlite) {

@@ -1,13 +1,22 @@
 #include "util/hash.h"
 
+// SHA256_Init/Update/Final: see Digest below.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace strata {
 namespace {
 
+// The one-shot SHA256() and EVP of OpenSSL 3 fetch the algorithm from a provider, which costs
+// more than hashing a migration file. The low-level SHA-256 functions (deprecated in the API,
+// present and maintained in OpenSSL 3) hash directly: `strata status` hashes every migration.
 void Digest(std::string_view data, unsigned char out[SHA256_DIGEST_LENGTH]) {
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out, &ctx);
 }
 
 }  // namespace

@@ -122,6 +122,9 @@ Result<std::unique_ptr<PostgresEngine>> PostgresEngine::Open(const DatabaseUrl& 
     keywords.push_back("connect_timeout");
     values.push_back("10");
   }
+  // Set at connection start instead of one more round trip (a URL's own options= wins).
+  keywords.push_back("options");
+  values.push_back("-c client_min_messages=warning");
   keywords.push_back("dbname");
   values.push_back(url.raw().c_str());
   keywords.push_back(nullptr);
@@ -135,12 +138,6 @@ Result<std::unique_ptr<PostgresEngine>> PostgresEngine::Open(const DatabaseUrl& 
     return ConnectionError(engine->conn_, "cannot connect to " + engine->redacted_url_);
   }
   PQsetNoticeProcessor(engine->conn_, IgnoreNotice, nullptr);
-  ResultPtr res(PQexec(engine->conn_, "SET client_min_messages = warning"));
-  if (!ResultOk(res.get())) {
-    Error e = ErrorFromResult(res.get(), engine->conn_, "", -1);
-    e.message = "cannot configure session on " + engine->redacted_url_ + ": " + e.message;
-    return std::unexpected(std::move(e));
-  }
   return engine;
 }
 
@@ -204,10 +201,16 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
   std::vector<std::string> control;  // storage for control statements' text
   control.reserve(5);
   control.push_back("BEGIN");
-  if (timeouts.lock_timeout.count() > 0) control.push_back("SET LOCAL lock_timeout = " + MsLiteral(timeouts.lock_timeout));
-  if (timeouts.statement_timeout.count() > 0)
-    control.push_back("SET LOCAL statement_timeout = " + MsLiteral(timeouts.statement_timeout));
-  if (!durable) control.push_back("SET LOCAL synchronous_commit = off");
+  // All transaction-local settings in one statement (set_config(..., true) is SET LOCAL).
+  std::string settings;
+  auto add_setting = [&settings](const char* name, const std::string& value) {
+    settings += settings.empty() ? "SELECT " : ", ";
+    settings += std::string("set_config('") + name + "', " + value + ", true)";
+  };
+  if (timeouts.lock_timeout.count() > 0) add_setting("lock_timeout", MsLiteral(timeouts.lock_timeout));
+  if (timeouts.statement_timeout.count() > 0) add_setting("statement_timeout", MsLiteral(timeouts.statement_timeout));
+  if (!durable) add_setting("synchronous_commit", "'off'");
+  if (!settings.empty()) control.push_back(settings);
   control.push_back("COMMIT");
 
   if (PQenterPipelineMode(conn_) != 1) return ConnectionError(conn_, "cannot enter pipeline mode");
@@ -367,6 +370,14 @@ int64_t PostgresEngine::LockKey(std::string_view name) {
 Result<bool> PostgresEngine::TryLock(std::string_view name) {
   Param key = std::to_string(LockKey(name));
   ASSIGN_OR_RETURN(Rows rows, Query("SELECT pg_try_advisory_lock($1::bigint)", std::span<const Param>(&key, 1)));
+  return rows.size() == 1 && rows.rows[0][0] == "t";
+}
+
+Result<bool> PostgresEngine::IsLockFree(std::string_view name) {
+  Param key = std::to_string(LockKey(name));
+  ASSIGN_OR_RETURN(Rows rows, Query("SELECT CASE WHEN pg_try_advisory_lock($1::bigint) THEN "
+                                    "pg_advisory_unlock($1::bigint) ELSE false END",
+                                    std::span<const Param>(&key, 1)));
   return rows.size() == 1 && rows.rows[0][0] == "t";
 }
 

@@ -31,6 +31,7 @@ class PostgresEngine final : public Engine {
   Result<std::vector<SqlStatement>> Split(std::string_view script) const override;
   Result<bool> TryLock(std::string_view name) override;
   Result<void> Unlock(std::string_view name) override;
+  Result<bool> IsLockFree(std::string_view name) override;
   std::string SessionId() const override;
 
   // The 64-bit advisory lock key TryLock uses for `name` (FNV-1a 64), exposed for tests and
