@@ -90,10 +90,10 @@ void AddStatus(CLI::App& app, Context& ctx) {
     if (!targets) return void(ctx.Fail(targets.error()));
     nlohmann::json out = {{"targets", nlohmann::json::array()}};
     for (const auto& t : *targets) {
-      auto session = OpenTarget(ctx, t, "status");
+      TargetSnapshot snapshot;
+      auto session = OpenTarget(ctx, t, "status", &snapshot);
       if (!session) return void(ctx.Fail(session.error(), out));
-      auto st = session->migrator->Status();
-      if (!st) return void(ctx.Fail(st.error(), out));
+      auto st = std::optional<TargetStatus>(session->migrator->StatusFrom(std::move(snapshot)));
       if (ctx.g.json) out["targets"].push_back(ToJson(*st));
       else PrintText(ctx, *st, *session->service, opts->verbose);
     }

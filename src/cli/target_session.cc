@@ -1,16 +1,35 @@
 #include "cli/target_session.h"
 
 #include <fmt/format.h>
+#include <future>
 #include <iostream>
 #include <unistd.h>
 
 namespace strata::cli {
 
-Result<TargetSession> OpenTarget(Context& ctx, const ResolvedTarget& target, const std::string& command) {
+Result<TargetSession> OpenTarget(Context& ctx, const ResolvedTarget& target, const std::string& command,
+                                 TargetSnapshot* snapshot) {
   TargetSession s;
   s.target = target;
-  ASSIGN_OR_RETURN(s.service, ctx.Service(target.service));
-  auto engine = Connect(target.url, "strata");
+  // Connect (and read the snapshot) while the service's migrations load: the server starts its
+  // backend and warms its caches meanwhile. The engine is handed over to this thread after.
+  auto connecting = std::async(std::launch::async, [&target, snapshot]() -> Result<std::unique_ptr<Engine>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Connect(target.url, "strata"));
+    if (snapshot) {
+      auto snap = Migrator::ReadSnapshot(*engine, target.service);
+      if (!snap) {
+        Error e = snap.error();
+        e.message = fmt::format("{}: {}", target.name, e.message);
+        return std::unexpected(e);
+      }
+      *snapshot = std::move(*snap);
+    }
+    return engine;
+  });
+  auto service = ctx.Service(target.service);
+  auto engine = connecting.get();
+  if (!service) return std::unexpected(service.error());
+  s.service = *service;
   if (!engine) {
     Error e = engine.error();
     e.message = fmt::format("{}: {}", target.name, e.message);

@@ -18,7 +18,9 @@ struct TargetSession {
 };
 
 // Connects to the target and builds its Migrator. `command` is recorded as the actor's command.
-Result<TargetSession> OpenTarget(Context& ctx, const ResolvedTarget& target, const std::string& command);
+// With `snapshot`, the target's history and lock are read too, while the migration files load.
+Result<TargetSession> OpenTarget(Context& ctx, const ResolvedTarget& target, const std::string& command,
+                                 TargetSnapshot* snapshot = nullptr);
 
 // Text for a progress event (one line), or "" for events not worth a line.
 std::string DescribeEvent(const MigrationEvent& ev);

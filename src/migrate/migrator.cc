@@ -100,13 +100,35 @@ Timeouts Migrator::TimeoutsFor(const Migration& m) const {
   return Timeouts{s.lock_timeout.value_or(milliseconds(0)), s.statement_timeout.value_or(milliseconds(0))};
 }
 
+Result<TargetSnapshot> Migrator::ReadSnapshot(Engine& engine, const std::string& service) {
+  TargetSnapshot snap;
+  HistoryStore history(engine, service);
+  ASSIGN_OR_RETURN(snap.records, history.Load());
+  ASSIGN_OR_RETURN(bool free, engine.IsLockFree(LockName(service)));
+  if (!free) {
+    ASSIGN_OR_RETURN(auto holder, history.ReadLockHolder());
+    snap.lock_holder = holder ? *holder : LockHolder{"?", "?", "?", "?", "?"};
+  }
+  return snap;
+}
+
 Result<TargetStatus> Migrator::Status() {
+  if (locked_) {  // this Migrator holds the lock (apply, rollback): the status is its own
+    ASSIGN_OR_RETURN(std::vector<AppliedRecord> records, history_.Load());
+    return StatusFrom(TargetSnapshot{std::move(records), std::nullopt});
+  }
+  ASSIGN_OR_RETURN(TargetSnapshot snap, ReadSnapshot(engine_, service_));
+  return StatusFrom(std::move(snap));
+}
+
+TargetStatus Migrator::StatusFrom(TargetSnapshot snapshot) const {
   TargetStatus st;
   st.service = service_;
   st.target = target_;
   st.url = engine_.redacted_url();
   st.heads = graph_.Heads();
-  ASSIGN_OR_RETURN(st.records, history_.Load());
+  st.records = std::move(snapshot.records);
+  st.lock_holder = std::move(snapshot.lock_holder);
   std::unordered_map<std::string_view, const AppliedRecord*> by_id;
   by_id.reserve(st.records.size());
   for (const auto& r : st.records) by_id[r.id] = &r;
@@ -138,12 +160,6 @@ Result<TargetStatus> Migrator::Status() {
   std::vector<char> before_applied = AncestorsOfApplied(graph_, st.applied);
   for (const std::string& id : st.pending) {
     if (before_applied[graph_.IndexOf(id)]) st.out_of_order.push_back(id);
-  }
-  // When this Migrator holds the lock (apply, rollback), the status is its own.
-  ASSIGN_OR_RETURN(bool free, locked_ ? Result<bool>(true) : engine_.IsLockFree(LockName(service_)));
-  if (!free) {
-    ASSIGN_OR_RETURN(auto holder, history_.ReadLockHolder());
-    st.lock_holder = holder ? *holder : LockHolder{"?", "?", "?", "?", "?"};
   }
   return st;
 }

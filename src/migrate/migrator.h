@@ -39,6 +39,12 @@ struct TargetStatus {
   std::optional<LockHolder> lock_holder;  // who holds the migration lock right now
 };
 
+// What a target holds for one service, read in one go (no migration files needed).
+struct TargetSnapshot {
+  std::vector<AppliedRecord> records;
+  std::optional<LockHolder> lock_holder;  // set when another session holds the lock
+};
+
 enum class EventKind {
   kWaitingForLock,  // detail: who holds it
   kLockAcquired,
@@ -92,6 +98,10 @@ class Migrator {
            std::string target, Actor actor);
 
   Result<TargetStatus> Status();
+  // The database half of Status, for running while the migration files load (see cmd_status).
+  static Result<TargetSnapshot> ReadSnapshot(Engine& engine, const std::string& service);
+  // The file half: compares a snapshot with the graph.
+  TargetStatus StatusFrom(TargetSnapshot snapshot) const;
   RunResult Apply(const ApplyOptions& options);
   RunResult Rollback(const RollbackOptions& options);
   // Realigns recorded checksums with the files (and, when asked, drops rows of migrations the

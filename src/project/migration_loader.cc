@@ -264,7 +264,7 @@ Result<LoadedMigrations> LoadMigrations(const std::string& dir, const std::strin
       m.service = service;
       out.migrations.push_back(std::move(m));
     } else if (name.ends_with(".sql")) {
-      ASSIGN_OR_RETURN(std::string content, ReadFile(p));
+      ASSIGN_OR_RETURN(std::string content, ReadFile(p, entry.is_regular_file(ec)));
       ASSIGN_OR_RETURN(Migration m, ParseMigrationFile(p.string(), content));
       m.service = service;
       out.files.push_back(FileContent{name, std::move(content)});

@@ -8,7 +8,7 @@
 
 namespace strata {
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
+Result<std::string> ReadFile(const std::filesystem::path& path, bool regular_file) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return MakeErrorAt(ErrorKind::kIo, path.string(), 0, fmt::format("cannot read: {}", std::strerror(errno)));
@@ -17,6 +17,12 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0 && static_cast<size_t>(n) < sizeof buf && out.empty() && regular_file) {
+      // Linux returns a short read from a regular file only at its end: the whole file is here,
+      // and the read that would return 0 is skipped (status reads every migration file).
+      out.assign(buf, static_cast<size_t>(n));
+      break;
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
