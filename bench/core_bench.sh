@@ -13,7 +13,9 @@
 #   COUNT=1000          migrations to generate
 #   RUNS=5              apply runs per tool (median reported)
 #   STATUS_RUNS=30      hyperfine runs for status
-#   FSYNC=on|off|both   server durability setting(s) to measure (default both; on is the PostgreSQL default)
+#   FSYNC=on|off|tmpfs|both|all  server setting(s) to measure (default all = on, off, tmpfs;
+#                       on is the PostgreSQL default; tmpfs is fsync=off with the data folder in
+#                       /dev/shm, which removes the shared disk's noise and shows the CPU-bound ratio)
 #   RESULTS=0           do not touch bench/RESULTS.md
 #   PG_BIN=/usr/lib/postgresql/15/bin
 #   BUILD_NOTE=text     added to the build line of the report (e.g. which commit a given binary is)
@@ -24,7 +26,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COUNT="${COUNT:-1000}"
 RUNS="${RUNS:-5}"
 STATUS_RUNS="${STATUS_RUNS:-30}"
-FSYNC="${FSYNC:-both}"
+FSYNC="${FSYNC:-all}"
 BUILD_TYPE="${BUILD_TYPE:-Release}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 WRITE_RESULTS="${RESULTS:-1}"
@@ -70,15 +72,18 @@ PG_UP=0
 
 as_pg() { runuser -u postgres -- "$@"; }
 
+DATA="$WORK/data"  # the running cluster's folder ($SHM/data for the tmpfs mode)
+SHM=""
 stop_pg() {
   if [[ "$PG_UP" == 1 ]]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
+    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
     PG_UP=0
   fi
 }
 cleanup() {
   stop_pg
   [[ -n "${KEEP:-}" ]] || rm -rf "$WORK"
+  [[ -z "$SHM" ]] || rm -rf "$SHM"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -96,10 +101,23 @@ as_pg "$PG_BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-loc
   { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
 PORT="$(free_port)"
 
-start_pg() {  # $1 = fsync on|off
-  as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/data/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$WORK/sock -c fsync=$1" start >/dev/null ||
-    { tail -20 "$WORK/data/server.log" >&2; die "cannot start PostgreSQL"; }
+start_pg() {  # $1 = on|off|tmpfs
+  local fsync="$1"
+  DATA="$WORK/data"
+  if [[ "$1" == tmpfs ]]; then
+    fsync=off
+    if [[ -z "$SHM" ]]; then
+      SHM="$(mktemp -d /dev/shm/strata-core-bench.XXXXXX)"
+      chmod 755 "$SHM"
+      mkdir -p "$SHM/data" && chown postgres: "$SHM/data"
+      as_pg "$PG_BIN/initdb" -D "$SHM/data" -U postgres --auth=trust -E UTF8 --no-locale >"$WORK/initdb-shm.log" 2>&1 ||
+        { cat "$WORK/initdb-shm.log" >&2; die "initdb (tmpfs) failed"; }
+    fi
+    DATA="$SHM/data"
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$WORK/sock -c fsync=$fsync" start >/dev/null ||
+    { tail -20 "$DATA/server.log" >&2; die "cannot start PostgreSQL"; }
   PG_UP=1
 }
 
@@ -187,9 +205,10 @@ run_status_bench() {
 
 log "generating $COUNT migrations and strata.sum"
 case "$FSYNC" in
-  on|off) MODES=("$FSYNC") ;;
+  on|off|tmpfs) MODES=("$FSYNC") ;;
   both) MODES=(on off) ;;
-  *) die "FSYNC must be on, off or both" ;;
+  all) MODES=(on off tmpfs) ;;
+  *) die "FSYNC must be on, off, tmpfs, both or all" ;;
 esac
 
 first=1
@@ -244,6 +263,7 @@ SECTION="$WORK/core.md"
   echo "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |"
   for mode in "${MODES[@]}"; do
     label="fsync=$mode"; [[ $mode == on ]] && label="fsync=on (default)"
+    [[ $mode == tmpfs ]] && label="fsync=off, data in tmpfs (no disk noise)"
     echo "| $label | ${PSQL_MED[$mode]} ms | ${STRATA_MED[$mode]} ms | ${RATIO[$mode]} | ${PAIRED[$mode]} | $(pass "${PAIRED[$mode]}" 1.1) | ${PSQL_ALL[$mode]} | ${STRATA_ALL[$mode]} |"
   done
   echo

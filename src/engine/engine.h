@@ -36,6 +36,9 @@ struct SqlStatement {
 struct BoundStatement {
   std::string sql;
   std::vector<Param> params;
+  // When set, engines that can keep a prepared statement per session do so under this name
+  // and reuse it (PostgreSQL), saving the parse and plan of a statement run many times.
+  std::string prepared_name;
 };
 
 // Per-transaction (or per-statement) limits. Zero means "no limit".

@@ -191,6 +191,7 @@ std::vector<BoundStatement> HistoryStore::RecordAppliedStatements(const Migratio
               "INSERT INTO strata.audit (action, service, migration_id, actor, host, details) "
               "SELECT 'apply', $1, migration_id, $5, $6, $8::jsonb FROM h";
     ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", details};
+    ins.prepared_name = "strata_record_apply_v1";
     out.push_back(std::move(ins));
     return out;
   } else {

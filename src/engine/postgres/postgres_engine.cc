@@ -196,12 +196,16 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
   struct Sent {
     int index;
     std::string_view sql;
+    const std::string* prepares = nullptr;  // a Prepare: its name, marked prepared on success
   };
   std::vector<Sent> sent;
   std::vector<std::string> control;  // storage for control statements' text
   control.reserve(5);
-  control.push_back("BEGIN");
-  // All transaction-local settings in one statement (set_config(..., true) is SET LOCAL).
+  // No BEGIN/COMMIT: everything sent before the pipeline's Sync is one implicit transaction,
+  // committed at the Sync (rolled back whole if any statement fails), and PostgreSQL still treats
+  // it as a transaction block for CREATE INDEX CONCURRENTLY and the like. Two statements fewer
+  // per migration. All transaction-local settings go in one statement (set_config(…, true) is
+  // SET LOCAL).
   std::string settings;
   auto add_setting = [&settings](const char* name, const std::string& value) {
     settings += settings.empty() ? "SELECT " : ", ";
@@ -210,19 +214,37 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
   if (timeouts.lock_timeout.count() > 0) add_setting("lock_timeout", MsLiteral(timeouts.lock_timeout));
   if (timeouts.statement_timeout.count() > 0) add_setting("statement_timeout", MsLiteral(timeouts.statement_timeout));
   if (!durable) add_setting("synchronous_commit", "'off'");
-  if (!settings.empty()) control.push_back(settings);
-  control.push_back("COMMIT");
+  // Always sent, and first: a statement that refuses transaction blocks (CREATE INDEX
+  // CONCURRENTLY, VACUUM) is accepted as the *first* command of a pipeline, so no caller
+  // statement may be first.
+  if (settings.empty()) add_setting("lock_timeout", "current_setting('lock_timeout')");
+  control.push_back(settings);
 
   if (PQenterPipelineMode(conn_) != 1) return ConnectionError(conn_, "cannot enter pipeline mode");
   // Non-blocking while sending so a long batch cannot deadlock against the server's replies.
   PQsetnonblocking(conn_, 1);
 
   std::optional<Error> failure;
-  auto send = [&](int index, const std::string& sql, std::span<const Param> params) {
+  auto send = [&](int index, const std::string& sql, std::span<const Param> params,
+                  const std::string& prepared_name = std::string()) {
     if (failure) return;
     std::vector<const char*> values = ParamValues(params);
-    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                          nullptr, 0) != 1) {
+    int ok;
+    if (prepared_name.empty()) {
+      ok = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, 0);
+    } else {
+      ok = 1;
+      if (!prepared_.count(prepared_name)) {
+        ok = PQsendPrepare(conn_, prepared_name.c_str(), sql.c_str(), static_cast<int>(values.size()), nullptr);
+        if (ok == 1) sent.push_back(Sent{-1, sql, &prepared_name});
+      }
+      if (ok == 1) {
+        ok = PQsendQueryPrepared(conn_, prepared_name.c_str(), static_cast<int>(values.size()), values.data(),
+                                 nullptr, nullptr, 0);
+      }
+    }
+    if (ok != 1) {
       Error e;
       e.kind = ErrorKind::kDatabase;
       e.statement_index = index;
@@ -232,9 +254,10 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
     }
     sent.push_back(Sent{index, sql});
   };
-  for (size_t i = 0; i + 1 < control.size(); ++i) send(-1, control[i], {});
-  for (size_t i = 0; i < statements.size(); ++i) send(static_cast<int>(i), statements[i].sql, statements[i].params);
-  send(-1, control.back(), {});
+  for (const std::string& c : control) send(-1, c, {});
+  for (size_t i = 0; i < statements.size(); ++i) {
+    send(static_cast<int>(i), statements[i].sql, statements[i].params, statements[i].prepared_name);
+  }
 
   bool connection_lost = false;
   if (PQpipelineSync(conn_) != 1) {
@@ -271,6 +294,7 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
       }
       ResultPtr res(raw);
       ExecStatusType st = PQresultStatus(res.get());
+      if (q.prepares && st == PGRES_COMMAND_OK) prepared_.insert(*q.prepares);
       if (st == PGRES_FATAL_ERROR && !failure) {
         failure = ErrorFromResult(res.get(), conn_, q.sql, q.index);
         if (q.index < 0) failure->message = std::string(q.sql) + ": " + failure->message;
@@ -295,7 +319,13 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
         continue;
       }
       ResultPtr res(raw);
-      if (PQresultStatus(res.get()) == PGRES_PIPELINE_SYNC) break;
+      ExecStatusType st = PQresultStatus(res.get());
+      if (st == PGRES_PIPELINE_SYNC) break;
+      // The implicit transaction commits at the Sync: deferred constraints fail here.
+      if (st == PGRES_FATAL_ERROR && !failure) {
+        failure = ErrorFromResult(res.get(), conn_, "COMMIT", -1);
+        failure->message = "COMMIT: " + failure->message;
+      }
     }
   }
   if (connection_lost || PQexitPipelineMode(conn_) != 1) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,7 @@ class PostgresEngine final : public Engine {
   PostgresEngine() = default;
   pg_conn* conn_ = nullptr;
   std::string redacted_url_;
+  std::set<std::string> prepared_;  // statements prepared in this session (BoundStatement::prepared_name)
 };
 
 }  // namespace strata

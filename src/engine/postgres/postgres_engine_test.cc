@@ -370,3 +370,30 @@ TEST(PostgresConnectTest, ConnectionErrorsNeverContainThePassword) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// RunTransaction sends no BEGIN/COMMIT (the pipeline's implicit transaction): statements that
+// refuse transaction blocks must still be refused wherever they stand, and nothing before them
+// may stay committed.
+TEST(PostgresEnginePipelineTest, StatementsThatRefuseTransactionsAreRefusedAnywhere) {
+  auto url = DatabaseUrl::Parse(strata::testing::FreshPgDatabase("pipe"));
+  ASSERT_TRUE(url);
+  auto db = Connect(*url, "test");
+  ASSERT_TRUE(db);
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (id int)"));
+  std::vector<BoundStatement> first{{"CREATE INDEX CONCURRENTLY t_a ON t (id)", {}}, {"INSERT INTO t VALUES (1)", {}}};
+  std::vector<BoundStatement> second{{"INSERT INTO t VALUES (2)", {}}, {"CREATE INDEX CONCURRENTLY t_b ON t (id)", {}}};
+  for (auto* stmts : {&first, &second}) {
+    auto r = (*db)->RunTransaction(*stmts, Timeouts{}, false);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().sqlstate, "25001");
+  }
+  auto rows = (*db)->Query("SELECT (SELECT count(*) FROM t) || '/' || (SELECT count(*) FROM pg_indexes WHERE tablename = 't')");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(*rows->rows[0][0], "0/0");
+}
+
+}  // namespace
+}  // namespace strata
