@@ -19,4 +19,24 @@ Result<std::unique_ptr<Engine>> Connect(const DatabaseUrl& url, std::string_view
   return MakeError(ErrorKind::kInternal, "unknown database engine");
 }
 
+std::string StatementText(const BoundStatement& statement) {
+  std::string out = statement.sql + ";";
+  for (size_t i = 0; i < statement.params.size(); ++i) {
+    out += i == 0 ? "  -- " : ", ";
+    out += "$" + std::to_string(i + 1) + " = ";
+    if (!statement.params[i]) {
+      out += "NULL";
+      continue;
+    }
+    out += "'";
+    for (char c : *statement.params[i]) {
+      if (c == '\'') out += "''";
+      else if (c == '\n') out += "\\n";
+      else out += c;
+    }
+    out += "'";
+  }
+  return out + "\n";
+}
+
 }  // namespace strata

@@ -79,6 +79,12 @@ class Engine {
   // timeouts applied to it alone. Errors as for RunTransaction (statement_index 0).
   virtual Result<void> RunAutocommit(const BoundStatement& statement, const Timeouts& timeouts) = 0;
 
+  // Exactly what RunTransaction / RunAutocommit would send, as SQL text (parameters shown in a
+  // comment after their statement): what `apply --dry-run` prints.
+  virtual std::string DescribeTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
+                                          bool durable) const = 0;
+  virtual std::string DescribeAutocommit(const BoundStatement& statement, const Timeouts& timeouts) const = 0;
+
   // Splits a script into statements in this engine's dialect (strings, quoted identifiers,
   // dollar quotes, comments and semicolons inside them handled). Empty statements dropped.
   virtual Result<std::vector<SqlStatement>> Split(std::string_view script) const = 0;
@@ -100,6 +106,9 @@ class Engine {
   // An identifier of this session for others to see (PostgreSQL backend pid, SQLite process id).
   virtual std::string SessionId() const = 0;
 };
+
+// "stmt;" plus, when it has parameters, "  -- $1 = 'a', $2 = NULL" (quotes doubled).
+std::string StatementText(const BoundStatement& statement);
 
 // Opens a session. application_name is shown in pg_stat_activity. Connection failures are
 // kDatabase errors whose message names the redacted URL, never the password.

@@ -221,34 +221,21 @@ Result<std::vector<SqlStatement>> Migrator::SplitSection(const Migration& m, con
 }
 
 std::string Migrator::DryRunText(const Migration& m, const Section& section, const std::vector<SqlStatement>& stmts,
-                                 bool rollback) const {
-  bool pg = engine_.kind() == EngineKind::kPostgres;
+                                 const std::vector<BoundStatement>& bookkeeping, bool durable, bool rollback) const {
   Timeouts t = TimeoutsFor(m);
   std::string out = fmt::format("-- {} {} ({}:{})\n", rollback ? "rollback" : "apply", m.Label(), section.file, section.line);
-  auto settings = [&](const char* scope) {
-    std::string s;
-    if (!pg) return s;
-    if (t.lock_timeout.count() > 0) s += fmt::format("SET {}lock_timeout = '{}ms';\n", scope, t.lock_timeout.count());
-    if (t.statement_timeout.count() > 0) {
-      s += fmt::format("SET {}statement_timeout = '{}ms';\n", scope, t.statement_timeout.count());
-    }
-    return s;
-  };
-  std::string record = rollback ? fmt::format("-- strata: delete {} from {} and audit the rollback\n", m.id, history_.Table("history"))
-                                : fmt::format("-- strata: record {} in {} and audit the apply\n", m.id, history_.Table("history"));
   if (m.no_transaction) {
-    out += "-- no-transaction: each statement runs on its own\n";
-    out += settings("");
-    for (const auto& s : stmts) out += s.sql + ";\n";
-    out += record;
-  } else {
-    out += pg ? "BEGIN;\n" : "BEGIN IMMEDIATE;\n";
-    out += settings("LOCAL ");
-    for (const auto& s : stmts) out += s.sql + ";\n";
-    out += record;
-    out += "COMMIT;\n";
+    out += "-- no-transaction: each statement runs on its own; strata records progress in " + history_.Table("history") +
+           " after each\n";
+    for (const auto& s : stmts) out += engine_.DescribeAutocommit(BoundStatement{s.sql, {}}, t);
+    out += fmt::format("-- then strata marks {} {} in {} and audits it\n", m.id, rollback ? "rolled back" : "applied",
+                       history_.Table("history"));
+    return out + "\n";
   }
-  return out + "\n";
+  std::vector<BoundStatement> bound;
+  for (const auto& s : stmts) bound.push_back(BoundStatement{s.sql, {}});
+  bound.insert(bound.end(), bookkeeping.begin(), bookkeeping.end());
+  return out + engine_.DescribeTransaction(bound, t, durable) + "\n";
 }
 
 Result<void> Migrator::RunTransactional(const Migration& m, const Section& section,
@@ -433,7 +420,11 @@ RunResult Migrator::Apply(const ApplyOptions& opt) {
   for (const Migration* m : todo) {
     auto s = SplitSection(*m, m->up);
     if (!s) return fail(s.error());
-    if (opt.dry_run) res.sql += DryRunText(*m, m->up, *s, false);
+    if (opt.dry_run) {
+      bool last = m == todo.back();
+      res.sql += DryRunText(*m, m->up, *s, history_.RecordAppliedStatements(*m, actor_, ooo.count(m->id) > 0, NowIso8601()),
+                            last, false);
+    }
     split.push_back(std::move(*s));
   }
   if (opt.dry_run) return res;
@@ -532,7 +523,7 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
   for (const Migration* m : todo) {
     auto s = SplitSection(*m, m->down);
     if (!s) return fail(s.error());
-    if (opt.dry_run) res.sql += DryRunText(*m, m->down, *s, true);
+    if (opt.dry_run) res.sql += DryRunText(*m, m->down, *s, history_.RecordRolledBackStatements(*m, actor_), true, true);
     split.push_back(std::move(*s));
   }
   if (opt.dry_run) return res;

@@ -126,8 +126,9 @@ class Migrator {
   Result<std::vector<SqlStatement>> SplitSection(const Migration& m, const Section& section) const;
   Timeouts TimeoutsFor(const Migration& m) const;
   ExecSettings SettingsFor(const Migration& m) const;
+  // Exactly the SQL Apply/Rollback would send for `m` (engine's own rendering).
   std::string DryRunText(const Migration& m, const Section& section, const std::vector<SqlStatement>& stmts,
-                         bool rollback) const;
+                         const std::vector<BoundStatement>& bookkeeping, bool durable, bool rollback) const;
 
   const MigrationGraph& graph_;
   ExecSettings settings_;

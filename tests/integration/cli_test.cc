@@ -83,8 +83,15 @@ TEST_P(CliBothEngines, DryRunPrintsTheSqlAndChangesNothing) {
   CliResult r = p.Run({"apply", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("CREATE TABLE users (id integer PRIMARY KEY);\nCREATE INDEX users_id ON users (id);\n"));
-  EXPECT_THAT(r.out, HasSubstr(GetParam() == Db::kPostgres ? "SET LOCAL lock_timeout = '500ms';" : "BEGIN IMMEDIATE;"));
-  EXPECT_THAT(r.out, HasSubstr("COMMIT;"));
+  if (GetParam() == Db::kPostgres) {
+    EXPECT_THAT(r.out, HasSubstr("SELECT set_config('lock_timeout', '500ms', true);\n"));
+    EXPECT_THAT(r.out, HasSubstr("INSERT INTO strata.history"));
+    EXPECT_THAT(r.out, HasSubstr("$2 = '0001'"));
+  } else {
+    EXPECT_THAT(r.out, HasSubstr("BEGIN IMMEDIATE;\nCREATE TABLE users"));
+    EXPECT_THAT(r.out, HasSubstr("INSERT INTO strata_history"));
+    EXPECT_THAT(r.out, HasSubstr("COMMIT;"));
+  }
   EXPECT_FALSE(p.HasTable("users"));
   EXPECT_EQ(p.RunJson({"status"})["targets"][0]["pending"], nlohmann::json({"0001"}));
 }
@@ -230,6 +237,23 @@ TEST_P(CliBothEngines, ZeroConfigUrlAndDatabaseUrl) {
   EXPECT_THAT(r.out, HasSubstr("applied       1"));
 }
 
+TEST_P(CliBothEngines, HashIsRecordedInTheAudit) {
+  CliProject p(FreshUrl(GetParam()));
+  p.Migration("0001_a.sql", "CREATE TABLE a (id integer);", "DROP TABLE a;");
+  ASSERT_EQ(p.HashAndApply().exit_code, 0);
+  p.Migration("0002_b.sql", "CREATE TABLE b (id integer);", "DROP TABLE b;");
+  ASSERT_EQ(p.Run({"hash", "--offline"}).exit_code, 0);
+  nlohmann::json audit = p.RunJson({"audit"});
+  EXPECT_EQ(audit["targets"][0]["records"][0]["action"], "apply");  // --offline: not recorded
+  ASSERT_EQ(p.Run({"hash"}).exit_code, 0);
+  audit = p.RunJson({"audit"});
+  const auto& rec = audit["targets"][0]["records"][0];
+  EXPECT_EQ(rec["action"], "hash");
+  EXPECT_EQ(rec["actor"], "tester");
+  EXPECT_EQ(rec["details"]["files"], 2);
+  EXPECT_THAT(rec["details"]["total"].get<std::string>(), HasSubstr("h1:"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CliBothEngines, ::testing::Values(Db::kPostgres, Db::kSqlite),
                          [](const auto& info) { return info.param == Db::kPostgres ? "postgres" : "sqlite"; });
 
@@ -336,6 +360,27 @@ TEST(CliPostgres, SecondStrataWaitsForTheLockAndStatusShowsTheHolder) {
   first.join();
   EXPECT_TRUE(p.HasTable("a"));
   EXPECT_EQ(p.RunJson({"status"})["targets"][0]["lock"]["held"], false);
+}
+
+TEST(CliPostgres, LibpqEnvironmentVariablesFillTheUrl) {
+  std::string url = FreshPgDatabase("pgenv");  // postgres://postgres@127.0.0.1:PORT/NAME
+  std::string hostport = url.substr(url.find('@') + 1);
+  std::string host = hostport.substr(0, hostport.find(':'));
+  std::string port = hostport.substr(hostport.find(':') + 1, hostport.find('/') - hostport.find(':') - 1);
+  std::string db = hostport.substr(hostport.find('/') + 1);
+  CliProject p("postgres:///" + db);  // host, port and user from PGHOST, PGPORT, PGUSER
+  p.Migration("0001_a.sql", "CREATE TABLE a (id integer);", "DROP TABLE a;");
+  ASSERT_EQ(p.Run({"hash"}).exit_code, 0);
+  std::map<std::string, std::string> env{{"PGHOST", host}, {"PGPORT", port}, {"PGUSER", "postgres"}};
+  CliResult r = p.Run({"apply"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  CliProject check(url);
+  EXPECT_TRUE(check.HasTable("a"));
+  // DATABASE_URL with no project file, the same way.
+  fs::remove(p.dir() + "/strata.toml");
+  r = p.Run({"--dir", "migrations/app", "status"}, {{"DATABASE_URL", "postgres:///" + db}, {"PGHOST", host},
+                                                    {"PGPORT", port}, {"PGUSER", "postgres"}});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 TEST(CliPostgres, PasswordsNeverAppear) {

@@ -182,6 +182,45 @@ Result<Rows> PostgresEngine::Query(std::string_view sql, std::span<const Param> 
   return rows;
 }
 
+namespace {
+
+// All transaction-local settings in one statement (set_config(…, true) is SET LOCAL). Always
+// sent, and first: a statement that refuses transaction blocks (CREATE INDEX CONCURRENTLY,
+// VACUUM) is accepted as the *first* command of a pipeline, so no caller statement may be first.
+std::string SettingsStatement(const Timeouts& timeouts, bool durable) {
+  std::string settings;
+  auto add_setting = [&settings](const char* name, const std::string& value) {
+    settings += settings.empty() ? "SELECT " : ", ";
+    settings += std::string("set_config('") + name + "', " + value + ", true)";
+  };
+  if (timeouts.lock_timeout.count() > 0) add_setting("lock_timeout", MsLiteral(timeouts.lock_timeout));
+  if (timeouts.statement_timeout.count() > 0) add_setting("statement_timeout", MsLiteral(timeouts.statement_timeout));
+  if (!durable) add_setting("synchronous_commit", "'off'");
+  if (settings.empty()) add_setting("lock_timeout", "current_setting('lock_timeout')");
+  return settings;
+}
+
+}  // namespace
+
+std::string PostgresEngine::DescribeTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
+                                                bool durable) const {
+  std::string out = "-- one transaction, sent in one round trip (libpq pipeline) and committed at its end\n";
+  out += SettingsStatement(timeouts, durable) + ";\n";
+  for (const auto& s : statements) out += StatementText(s);
+  return out + "-- commit\n";
+}
+
+std::string PostgresEngine::DescribeAutocommit(const BoundStatement& statement, const Timeouts& timeouts) const {
+  std::string set;
+  if (timeouts.lock_timeout.count() > 0) set += "SET lock_timeout = " + MsLiteral(timeouts.lock_timeout) + ";\n";
+  if (timeouts.statement_timeout.count() > 0) {
+    set += "SET statement_timeout = " + MsLiteral(timeouts.statement_timeout) + ";\n";
+  }
+  std::string out = set + StatementText(statement);
+  if (!set.empty()) out += "RESET lock_timeout;\nRESET statement_timeout;\n";
+  return out;
+}
+
 Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
                                             bool durable) {
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
@@ -204,21 +243,8 @@ Result<void> PostgresEngine::RunTransaction(std::span<const BoundStatement> stat
   // No BEGIN/COMMIT: everything sent before the pipeline's Sync is one implicit transaction,
   // committed at the Sync (rolled back whole if any statement fails), and PostgreSQL still treats
   // it as a transaction block for CREATE INDEX CONCURRENTLY and the like. Two statements fewer
-  // per migration. All transaction-local settings go in one statement (set_config(…, true) is
-  // SET LOCAL).
-  std::string settings;
-  auto add_setting = [&settings](const char* name, const std::string& value) {
-    settings += settings.empty() ? "SELECT " : ", ";
-    settings += std::string("set_config('") + name + "', " + value + ", true)";
-  };
-  if (timeouts.lock_timeout.count() > 0) add_setting("lock_timeout", MsLiteral(timeouts.lock_timeout));
-  if (timeouts.statement_timeout.count() > 0) add_setting("statement_timeout", MsLiteral(timeouts.statement_timeout));
-  if (!durable) add_setting("synchronous_commit", "'off'");
-  // Always sent, and first: a statement that refuses transaction blocks (CREATE INDEX
-  // CONCURRENTLY, VACUUM) is accepted as the *first* command of a pipeline, so no caller
-  // statement may be first.
-  if (settings.empty()) add_setting("lock_timeout", "current_setting('lock_timeout')");
-  control.push_back(settings);
+  // per migration.
+  control.push_back(SettingsStatement(timeouts, durable));
 
   if (PQenterPipelineMode(conn_) != 1) return ConnectionError(conn_, "cannot enter pipeline mode");
   // Non-blocking while sending so a long batch cannot deadlock against the server's replies.

@@ -29,6 +29,9 @@ class PostgresEngine final : public Engine {
   Result<void> RunTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
                               bool durable) override;
   Result<void> RunAutocommit(const BoundStatement& statement, const Timeouts& timeouts) override;
+  std::string DescribeTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
+                                  bool durable) const override;
+  std::string DescribeAutocommit(const BoundStatement& statement, const Timeouts& timeouts) const override;
   Result<std::vector<SqlStatement>> Split(std::string_view script) const override;
   Result<bool> TryLock(std::string_view name) override;
   Result<void> Unlock(std::string_view name) override;

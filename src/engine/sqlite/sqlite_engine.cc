@@ -262,6 +262,29 @@ Result<Rows> SqliteEngine::Query(std::string_view sql, std::span<const Param> pa
   return rows;
 }
 
+std::string SqliteEngine::DescribeTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
+                                              bool durable) const {
+  bool relaxed = !durable && default_synchronous_ >= 2;
+  std::string out;
+  if (timeouts.lock_timeout.count() > 0) {
+    out += "-- busy timeout " + std::to_string(timeouts.lock_timeout.count()) + " ms\n";
+  }
+  if (relaxed) out += "PRAGMA synchronous = NORMAL;\n";
+  out += "BEGIN IMMEDIATE;\n";
+  for (const auto& s : statements) out += StatementText(s);
+  out += "COMMIT;\n";
+  if (relaxed) out += "PRAGMA synchronous = " + std::to_string(default_synchronous_) + ";\n";
+  return out;
+}
+
+std::string SqliteEngine::DescribeAutocommit(const BoundStatement& statement, const Timeouts& timeouts) const {
+  std::string out;
+  if (timeouts.lock_timeout.count() > 0) {
+    out += "-- busy timeout " + std::to_string(timeouts.lock_timeout.count()) + " ms\n";
+  }
+  return out + StatementText(statement);
+}
+
 Result<void> SqliteEngine::RunTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
                                           bool durable) {
   if (!sqlite3_get_autocommit(db_)) {

@@ -36,6 +36,9 @@ class SqliteEngine final : public Engine {
                               bool durable) override;
   Result<void> RunAutocommit(const BoundStatement& statement, const Timeouts& timeouts) override;
   // Splits with sqlite3_complete (strings, quoted identifiers, comments, CREATE TRIGGER … END).
+  std::string DescribeTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
+                                  bool durable) const override;
+  std::string DescribeAutocommit(const BoundStatement& statement, const Timeouts& timeouts) const override;
   Result<std::vector<SqlStatement>> Split(std::string_view script) const override;
   Result<bool> TryLock(std::string_view name) override;
   Result<void> Unlock(std::string_view name) override;
