@@ -41,8 +41,10 @@ run "${SERVICES[@]}" status
 bold "== Lint: which lock each statement takes (the shop's migrations are written safely)"
 run "${SERVICES[@]}" lint
 
-bold "== The exact SQL apply would run for users (nothing runs)"
-if [ ${#SERVICES[@]} -eq 0 ]; then run --service users apply --dry-run; fi
+if [ ${#SERVICES[@]} -eq 0 ]; then
+  bold "== The exact SQL apply would run for users (nothing runs)"
+  run --service users apply --dry-run
+fi
 
 bold "== Apply every service: one transaction per migration, lock_timeout with retries"
 run "${SERVICES[@]}" apply

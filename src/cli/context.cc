@@ -74,7 +74,7 @@ Result<const ProjectConfig*> Context::Project() {
                      "no strata.toml here or above (create one with `strata init`), and no database given with --url "
                      "or DATABASE_URL");
   }
-  ASSIGN_OR_RETURN(ProjectConfig p, LoadProjectConfig(file));
+  ASSIGN_OR_RETURN(ProjectConfig p, LoadProjectConfig(fs::path(file).lexically_normal().string()));
   project_ = std::move(p);
   return &*project_;
 }
