@@ -203,6 +203,36 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
           return At(file, lline, fmt::format("unknown key '{}' in [lint] (pg_version, fail_on, rules)", lkey));
         }
       }
+    } else if (key == "policy") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[policy] must hold one table per environment: [policy.prod] max_risk = \"medium\"");
+      for (auto&& [ek, ev] : *tbl) {
+        RiskPolicy pol;
+        pol.env = std::string(ek.str());
+        pol.file = file;
+        pol.line = static_cast<int>(ek.source().begin.line);
+        if (!envs.count(pol.env)) {
+          return At(file, pol.line, fmt::format("[policy.{}]: environment '{}' is not in [project] environments",
+                                                pol.env, pol.env));
+        }
+        auto* pt = ev.as_table();
+        if (!pt) return At(file, pol.line, fmt::format("policy.{} must be a table: max_risk = \"medium\"", pol.env));
+        for (auto&& [pk, pv] : *pt) {
+          std::string pkey(pk.str());
+          int pline = static_cast<int>(pk.source().begin.line);
+          if (pkey == "max_risk") {
+            ASSIGN_OR_RETURN(pol.max_risk, GetString(pv, pkey, file));
+            if (pol.max_risk != "low" && pol.max_risk != "medium" && pol.max_risk != "high") {
+              return At(file, pline, fmt::format("max_risk '{}' in [policy.{}]: use low, medium or high", pol.max_risk,
+                                                 pol.env));
+            }
+          } else {
+            return At(file, pline, fmt::format("unknown key '{}' in [policy.{}] (max_risk)", pkey, pol.env));
+          }
+        }
+        if (pol.max_risk.empty()) return At(file, pol.line, fmt::format("[policy.{}] needs max_risk", pol.env));
+        p.policies[pol.env] = std::move(pol);
+      }
     } else if (key == "services") {
       auto* tbl = v.as_table();
       if (!tbl) return At(file, line, "[services] must hold one table per service: [services.users]");
@@ -244,7 +274,7 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         p.services.push_back(std::move(svc));
       }
     } else {
-      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, services)", key));
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, services)", key));
     }
   }
   // toml++ keeps tables sorted by key; keep the services in the order the file lists them.

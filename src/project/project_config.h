@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,14 @@ struct LintSettings {
   std::vector<std::string> rule_settings;  // "rule-id=error|warning|info|off"
 };
 
+// [policy.<env>]: what `strata plan` and `strata apply` accept in one environment.
+struct RiskPolicy {
+  std::string env;
+  std::string max_risk;  // "low", "medium" or "high": migrations rated above it need approval
+  std::string file;      // strata.toml and the line of the [policy.<env>] table, for messages
+  int line = 0;
+};
+
 struct ProjectConfig {
   std::string root;  // the folder holding strata.toml ("" in zero-config mode)
   std::string file;  // the strata.toml path ("" in zero-config mode)
@@ -49,6 +58,7 @@ struct ProjectConfig {
   std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};
   std::vector<ServiceConfig> services;
   LintSettings lint;
+  std::map<std::string, RiskPolicy> policies;  // by environment name
 
   const ServiceConfig* FindService(std::string_view name) const;
 };

@@ -101,6 +101,51 @@ TEST_F(ConfigTest, ErrorsNameFileAndLine) {
   }
 }
 
+TEST_F(ConfigTest, RiskPolicyPerEnvironment) {
+  auto p = LoadProjectConfig(Write(R"([project]
+environments = ["dev", "prod"]
+
+[policy.prod]
+max_risk = "medium"
+
+[policy.dev]
+max_risk = "high"
+
+[services.a]
+)"));
+  ASSERT_TRUE(p.has_value()) << p.error().Describe();
+  ASSERT_EQ(p->policies.size(), 2u);
+  EXPECT_EQ(p->policies.at("prod").max_risk, "medium");
+  EXPECT_EQ(p->policies.at("prod").line, 4);
+  EXPECT_EQ(p->policies.at("dev").max_risk, "high");
+  auto none = LoadProjectConfig(Write("[services.a]\n"));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->policies.empty());
+}
+
+TEST_F(ConfigTest, RiskPolicyErrorsNameFileAndLine) {
+  struct Case {
+    const char* toml;
+    int line;
+    const char* needle;
+  } cases[] = {
+      {"[policy.prod]\nmax_risk = \"medium\"\n[services.a]\n", 1, "environment 'prod' is not in"},
+      {"[policy.dev]\nmax_risk = \"extreme\"\n[services.a]\n", 2, "use low, medium or high"},
+      {"[policy.dev]\nmax_risk = 2\n[services.a]\n", 2, "must be a string"},
+      {"[policy.dev]\nmax_risk = \"low\"\nreviewers = 2\n[services.a]\n", 3, "unknown key 'reviewers'"},
+      {"[policy.dev]\n[services.a]\n", 1, "needs max_risk"},
+      {"policy = 3\n[services.a]\n", 1, "[policy] must hold"},
+  };
+  for (const auto& c : cases) {
+    auto p = LoadProjectConfig(Write(c.toml));
+    ASSERT_FALSE(p.has_value()) << c.toml;
+    EXPECT_EQ(p.error().kind, ErrorKind::kInput);
+    EXPECT_EQ(p.error().line, c.line) << c.toml << " -> " << p.error().Describe();
+    EXPECT_NE(p.error().message.find(c.needle), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().file.find("strata.toml"), std::string::npos);
+  }
+}
+
 TEST_F(ConfigTest, UnsetVariableAndUnknownNames) {
   ::unsetenv("STRATA_T_NOPE");
   auto p = LoadProjectConfig(Write("[services.a.targets]\ndev = \"${STRATA_T_NOPE}\"\n"));
