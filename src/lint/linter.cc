@@ -1,6 +1,7 @@
 #include "lint/linter.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -96,9 +97,15 @@ namespace {
 class LineIndex {
  public:
   explicit LineIndex(std::string_view text) : text_(text) {
+    starts_.reserve(64);
     starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') starts_.push_back(static_cast<int>(i + 1));
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    for (const char* p = begin; p < end;) {
+      const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+      if (nl == nullptr) break;
+      p = static_cast<const char*>(nl) + 1;
+      starts_.push_back(static_cast<int>(p - begin));
     }
   }
   int LineOf(int offset) const {
@@ -387,8 +394,9 @@ class ScriptLinter {
     // One context for all rules: the statement's ALTER TABLE subcommands are looked up once.
     raw_.clear();
     RuleContext ctx(stmt, facts, state_, ref.span.offset, &raw_);
-    if (active_.empty()) ResolveRules();
-    for (const ActiveRule& r : active_) {
+    if (!resolved_) ResolveRules();
+    for (const ActiveRule* rp : RulesFor(stmt)) {
+      const ActiveRule& r = *rp;
       r.rule->Check(ctx);
       if (raw_.empty()) continue;
       for (Finding& f : raw_) {
@@ -411,9 +419,34 @@ class ScriptLinter {
     const RuleInfo* info;
     Severity severity;
     bool LintState::*marks;  // the state flag a finding of this rule sets, or null
+    std::span<const std::string_view> types;  // statement types it inspects; empty: all
   };
 
+  // The rules to run on statements of one node type, in registry order (the order findings
+  // of one place keep): the rules declaring that type plus the rules for every statement.
+  struct Dispatch {
+    std::string_view type;
+    std::vector<const ActiveRule*> rules;
+  };
+
+  const std::vector<const ActiveRule*>& RulesFor(const pg::Node& stmt) {
+    std::string_view type = stmt.type();
+    for (const Dispatch& d : dispatch_) {
+      if (d.type == type) return d.rules;
+    }
+    Dispatch d;
+    d.type = type;
+    for (const ActiveRule& r : active_) {
+      bool runs = r.types.empty();
+      for (std::string_view t : r.types) runs = runs || t == type;
+      if (runs) d.rules.push_back(&r);
+    }
+    dispatch_.push_back(std::move(d));
+    return dispatch_.back().rules;
+  }
+
   void ResolveRules() {
+    resolved_ = true;
     const auto& rules = AllRules();
     active_.reserve(rules.size());
     for (const auto& rule : rules) {
@@ -423,7 +456,8 @@ class ScriptLinter {
       if (info.id == "statement-after-access-exclusive") marks = &LintState::ael_reported;
       if (info.id == "require-lock-timeout") marks = &LintState::lock_timeout_reported;
       if (info.id == "require-statement-timeout") marks = &LintState::statement_timeout_reported;
-      active_.push_back(ActiveRule{rule.get(), &info, SeverityFor(info), marks});
+      active_.push_back(
+          ActiveRule{rule.get(), &info, SeverityFor(info), marks, rule->statement_types()});
     }
   }
 
@@ -529,6 +563,11 @@ class ScriptLinter {
   }
 
   void Finish() {
+    auto before = [](const Finding& a, const Finding& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    };
+    // Findings come statement by statement, mostly in order already.
+    if (std::is_sorted(out_.begin(), out_.end(), before)) return;
     std::stable_sort(out_.begin(), out_.end(), [](const Finding& a, const Finding& b) {
       return a.line != b.line ? a.line < b.line : a.column < b.column;
     });
@@ -545,6 +584,8 @@ class ScriptLinter {
   std::vector<Suppression> suppressions_;
   LintState state_;
   std::vector<ActiveRule> active_;
+  bool resolved_ = false;
+  std::vector<Dispatch> dispatch_;  // per statement type seen in this script
   std::vector<Finding> raw_;  // the running rule's findings, before placing
   std::vector<Finding> out_;
 };

@@ -68,6 +68,7 @@ class RuleContext {
     if (stmt.Is("AlterTableStmt") && stmt.Str("objtype") == "OBJECT_TABLE") {
       alter_cmds_ = stmt.List("cmds");
     }
+    relation_ = stmt.Child("relation");
   }
   // The linter builds one context per statement and runs every rule on it, collecting each
   // rule's findings in `sink` (which it empties between rules).
@@ -79,6 +80,17 @@ class RuleContext {
   int stmt_offset() const { return stmt_offset_; }
   // The subcommands when the statement is ALTER TABLE (of a table), else empty.
   std::span<const pg::Node* const> alter_cmds() const { return alter_cmds_; }
+  // The statement's "relation" child (looked up once per statement), or null.
+  const pg::Node* relation() const { return relation_; }
+  // Whether the statement's relation is a table that existed before this file (not created
+  // earlier in it); false without a relation. Computed once per statement.
+  bool relation_exists() const {
+    if (relation_exists_ < 0) {
+      relation_exists_ =
+          relation_ != nullptr && !state_.IsNewTable(relation_->Str("relname")) ? 1 : 0;
+    }
+    return relation_exists_ != 0;
+  }
 
   // Reports a finding of the running rule at byte `offset` of the script (-1: the statement's
   // start), underlining `length` bytes (0: one token). The linter fills in rule, severity,
@@ -99,6 +111,8 @@ class RuleContext {
   int stmt_offset_;
   std::vector<Finding>* sink_;
   std::span<const pg::Node* const> alter_cmds_;
+  const pg::Node* relation_ = nullptr;
+  mutable signed char relation_exists_ = -1;  // -1: not computed yet
 };
 
 class Rule {
@@ -107,6 +121,10 @@ class Rule {
   virtual const RuleInfo& info() const = 0;
   // Looks at one statement; reports zero or more findings. Must not throw.
   virtual void Check(RuleContext& ctx) const = 0;
+  // The statement node types the rule can report on (e.g. {"AlterTableStmt"}): the linter
+  // calls Check only for statements of these types. Empty (the default): every statement.
+  // The span must stay valid for the program's lifetime (a static array).
+  virtual std::span<const std::string_view> statement_types() const { return {}; }
 };
 
 // Message helper shared by rules: `takes an ACCESS EXCLUSIVE lock on "users", which blocks …`.

@@ -183,6 +183,8 @@ constexpr auto kStringStop = [] {
   return t;
 }();
 
+constexpr uint64_t kLocationKey = Node::NameKey("location");
+
 class JsonTreeReader {
  public:
   JsonTreeReader(const char* json, std::pmr::memory_resource* arena, int base_offset)
@@ -243,11 +245,17 @@ class JsonTreeReader {
     // Eight bytes at a time while they lie inside the text: stop at the word holding '"' or
     // '\\' (the classic "has zero byte" test on the word xor each of them).
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    // On little-endian machines the lowest flagged byte is the first '"' or '\\' (the test
+    // can only flag bytes above a true match spuriously), so jump straight to it.
     while (json_end_ - p_ >= 8) {
       uint64_t w;
       std::memcpy(&w, p_, 8);
       uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
-      if ((((q - kOnes) & ~q) | ((b - kOnes) & ~b)) & kHigh) break;
+      uint64_t hit = (((q - kOnes) & ~q) | ((b - kOnes) & ~b)) & kHigh;
+      if (hit != 0) {
+        if constexpr (std::endian::native == std::endian::little) p_ += std::countr_zero(hit) / 8;
+        break;
+      }
       p_ += 8;
     }
     while (!kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
@@ -423,7 +431,7 @@ class JsonTreeReader {
         while (*p_ >= '0' && *p_ <= '9') v = v * 10 + (*p_++ - '0');
         if (*p_ == '.' || *p_ == 'e' || *p_ == 'E') SkipValue();
         v = neg ? -v : v;
-        if (key == "location") {
+        if (f.key == kLocationKey && key == "location") {
           location = v < 0 ? -1 : static_cast<int>(v) + base_offset_;
           keep = false;
         } else {

@@ -2,6 +2,7 @@
 // pg_query.h: the parse tree is exposed as strata's own read-only Node type.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -54,7 +55,12 @@ class Node {
         : view_(literal, N - 1), key_(NameKey(std::string_view(literal, N - 1))) {}
     Name(std::string_view s) : view_(s), key_(NameKey(s)) {}  // NOLINT
     Name(const std::string& s) : Name(std::string_view(s)) {}  // NOLINT
-    Name(const char* s) : Name(std::string_view(s)) {}  // NOLINT
+    // A template so that a string literal picks the consteval constructor above: with a plain
+    // `Name(const char*)` overload, literals decay and take it instead (a non-template wins a
+    // tie), which computed every literal's key at run time.
+    template <class T>
+      requires std::same_as<T, const char*> || std::same_as<T, char*>
+    Name(T s) : Name(std::string_view(s)) {}  // NOLINT
     std::string_view view() const { return view_; }
     uint64_t key() const { return key_; }
 

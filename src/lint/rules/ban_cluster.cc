@@ -29,6 +29,11 @@ and rely on the index.)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"ClusterStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!ctx.stmt().Is("ClusterStmt")) return;
   const pg::Node* rel = Rel(ctx);

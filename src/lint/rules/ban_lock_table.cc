@@ -32,6 +32,11 @@ LOCK TABLE users IN SHARE UPDATE EXCLUSIVE MODE;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"LockStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!ctx.stmt().Is("LockStmt")) return;
   for (const TableLock& l : ctx.facts().locks) {

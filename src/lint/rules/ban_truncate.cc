@@ -29,6 +29,11 @@ class BanTruncate final : public Rule {
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"TruncateStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!ctx.stmt().Is("TruncateStmt")) return;
   bool cascade = ctx.stmt().Str("behavior") == "DROP_CASCADE";

@@ -29,6 +29,11 @@ repacking tool such as `pg_repack` / `pg_squeeze` to give space back to the oper
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"VacuumStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("VacuumStmt") || !s.Bool("is_vacuumcmd") || !HasOption(s, "options", "full")) return;

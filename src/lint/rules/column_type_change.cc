@@ -34,6 +34,11 @@ operation `alter_column` does this).)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!Existing(ctx, Rel(ctx))) return;
   for (const pg::Node* cmd : AlterCmds(ctx)) {

@@ -29,6 +29,11 @@ and checks every such row: writes to all of those tables wait for the scans.
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterDomainStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("AlterDomainStmt") || s.Str("subtype") != "C") return;

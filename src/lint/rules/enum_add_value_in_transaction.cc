@@ -35,6 +35,11 @@ ALTER TYPE order_status ADD VALUE 'refunded';)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterEnumStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("AlterEnumStmt") || s.Has("oldVal") || !ctx.state().in_transaction) return;

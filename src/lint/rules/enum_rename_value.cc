@@ -29,6 +29,11 @@ write it, update the rows in batches, and keep the old label (enum values cannot
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterEnumStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("AlterEnumStmt") || !s.Has("oldVal")) return;

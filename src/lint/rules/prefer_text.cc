@@ -29,6 +29,11 @@ can be replaced `NOT VALID` and validated without blocking traffic.)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"CreateStmt", "AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   auto check_column = [&](const pg::Node& col) {
     const pg::Node* tn = col.Child("typeName");

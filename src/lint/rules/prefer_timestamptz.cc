@@ -30,6 +30,11 @@ different zones (or across a DST change) cannot be compared, and converting late
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"CreateStmt", "AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   auto check_type = [&](const pg::Node* tn, std::string_view col) {
     if (TypeNameLast(tn) != "timestamp") return;

@@ -32,6 +32,11 @@ CREATE VIEW users AS SELECT * FROM accounts;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"RenameStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("RenameStmt") || s.Str("renameType") != "OBJECT_TABLE") return;

@@ -37,6 +37,11 @@ in the next `VALIDATE CONSTRAINT c_not_null` (SHARE UPDATE EXCLUSIVE, traffic co
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!Existing(ctx, Rel(ctx))) return;
   for (const pg::Node* cmd : AlterCmds(ctx)) {

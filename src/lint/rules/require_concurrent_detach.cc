@@ -30,6 +30,11 @@ ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!Existing(ctx, Rel(ctx))) return;
   for (const pg::Node* cmd : AlterCmds(ctx)) {

@@ -36,6 +36,11 @@ CREATE INDEX CONCURRENTLY idx_users_email ON users (email);)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"IndexStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("IndexStmt") || s.Bool("concurrent") || !Existing(ctx, Rel(ctx))) return;

@@ -32,6 +32,11 @@ DROP INDEX CONCURRENTLY idx_users_email;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"DropStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("DropStmt") || s.Str("removeType") != "OBJECT_INDEX" || s.Bool("concurrent")) return;

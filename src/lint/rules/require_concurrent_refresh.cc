@@ -29,6 +29,11 @@ only other refreshes wait). It needs a unique index on the view that covers all 
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"RefreshMatViewStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("RefreshMatViewStmt") || s.Bool("concurrent")) return;

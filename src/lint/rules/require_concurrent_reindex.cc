@@ -32,6 +32,11 @@ REINDEX INDEX CONCURRENTLY idx_users_email;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"ReindexStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("ReindexStmt") || HasOption(s, "params", "concurrently")) return;

@@ -32,6 +32,11 @@ nullable PostgreSQL also scans to set NOT NULL: all reads and writes wait.
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!Existing(ctx, Rel(ctx))) return;
   auto report = [&](const pg::Node* at) {

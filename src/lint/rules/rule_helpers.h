@@ -16,11 +16,12 @@ inline bool IsAlterTable(const pg::Node& s) {
 }
 // The subcommands of an ALTER TABLE, empty for anything else.
 inline std::span<const pg::Node* const> AlterCmds(const RuleContext& c) { return c.alter_cmds(); }
-inline const pg::Node* Rel(const RuleContext& c) { return c.stmt().Child("relation"); }
+inline const pg::Node* Rel(const RuleContext& c) { return c.relation(); }
 inline std::string Q(std::string_view name) { return "\"" + std::string(name) + "\""; }
 // True for a table that existed before this file (locking a table created in the same file
 // blocks nobody).
 inline bool Existing(const RuleContext& c, const pg::Node* rv) {
+  if (rv != nullptr && rv == c.relation()) return c.relation_exists();
   return rv != nullptr && !c.state().IsNewTable(BareName(rv));
 }
 inline int Loc(const pg::Node* n) { return n != nullptr ? n->location() : -1; }

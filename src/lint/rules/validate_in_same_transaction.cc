@@ -34,6 +34,11 @@ ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!ctx.state().in_transaction) return;
   for (const pg::Node* cmd : AlterCmds(ctx)) {

@@ -36,6 +36,11 @@ ALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"AlterTableStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   if (!Existing(ctx, Rel(ctx))) return;
   for (const pg::Node* cmd : AlterCmds(ctx)) {

@@ -32,6 +32,11 @@ row changes (`strata online` backfills in throttled batches).)",
     return kInfo;
   }
 
+  std::span<const std::string_view> statement_types() const override {
+    static constexpr std::string_view kTypes[] = {"UpdateStmt", "DeleteStmt"};
+    return kTypes;
+  }
+
   void Check(RuleContext& ctx) const override {
   const pg::Node& s = ctx.stmt();
   if (!s.Is("UpdateStmt") && !s.Is("DeleteStmt")) return;
