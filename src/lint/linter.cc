@@ -41,14 +41,23 @@ bool AnyAtOrAbove(const std::vector<Finding>& findings, Severity threshold) {
 }
 
 std::string LockPhrase(std::string_view table, LockMode mode) {
-  std::string name(table);
-  if (!name.empty() && name.front() != '"' && name.find(' ') == std::string::npos) {
-    name = "\"" + name + "\"";
-  }
+  // One allocation: rules call this for most findings.
+  bool quote = !table.empty() && table.front() != '"' && table.find(' ') == std::string_view::npos;
   std::string_view m = LockModeName(mode);
   bool an = !m.empty() && (m[0] == 'A' || m[0] == 'E');
-  return std::string("takes ") + (an ? "an " : "a ") + std::string(m) + " lock on " + name +
-         ", which " + std::string(LockEffect(mode));
+  std::string_view effect = LockEffect(mode);
+  std::string out;
+  out.reserve(6 + 3 + m.size() + 9 + table.size() + 2 + 8 + effect.size());
+  out += "takes ";
+  out += an ? "an " : "a ";
+  out += m;
+  out += " lock on ";
+  if (quote) out += '"';
+  out += table;
+  if (quote) out += '"';
+  out += ", which ";
+  out += effect;
+  return out;
 }
 
 Result<void> ApplyRuleSetting(LintOptions& options, std::string_view setting) {

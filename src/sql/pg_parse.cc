@@ -229,6 +229,8 @@ class JsonTreeReader {
 
  private:
   void SkipWs() {
+    // libpg_query writes compact JSON: one test in the common case.
+    if (static_cast<unsigned char>(*p_) > ' ') return;
     while (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r') ++p_;
   }
   bool Expect(char c) {

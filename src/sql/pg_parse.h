@@ -69,15 +69,20 @@ class Node {
     uint64_t key_;
   };
 
+  // One stored field. The value members share storage: read only the one(s) `kind` names.
   struct Field {
     std::string_view name;
     uint64_t key = 0;                  // NameKey(name)
     FieldKind kind = FieldKind::kInt;
     uint32_t count = 0;                // kList: number of items
-    const Node* node = nullptr;        // kNode
-    const Node* const* items = nullptr;  // kList
-    std::string_view str;              // kString (strings and enum names)
-    int64_t num = 0;                   // kInt, kBool
+    union {
+      const Node* node = nullptr;      // kNode
+      const Node* const* items;        // kList
+    };
+    union {
+      std::string_view str{};          // kString (strings and enum names)
+      int64_t num;                     // kInt, kBool
+    };
   };
 
   // The node's type name, e.g. "IndexStmt", "ColumnDef", "String", "A_Const".
