@@ -428,7 +428,7 @@ class ScriptLinter {
     const RuleInfo* info;
     Severity severity;
     bool LintState::*marks;  // the state flag a finding of this rule sets, or null
-    std::span<const std::string_view> types;  // statement types it inspects; empty: all
+    const std::vector<pg::Node::Name>* types;  // statement types it inspects; empty: all
   };
 
   // The rules to run on statements of one node type, in registry order (the order findings
@@ -446,27 +446,43 @@ class ScriptLinter {
     Dispatch d;
     d.type = type;
     for (const ActiveRule& r : active_) {
-      bool runs = r.types.empty();
-      for (std::string_view t : r.types) runs = runs || t == type;
+      bool runs = r.types->empty();
+      for (const pg::Node::Name& t : *r.types) runs = runs || stmt.Is(t);
       if (runs) d.rules.push_back(&r);
     }
     dispatch_.push_back(std::move(d));
     return dispatch_.back().rules;
   }
 
+  // Each registered rule's statement types as names with their keys, built once.
+  static const std::vector<std::vector<pg::Node::Name>>& RuleTypeNames() {
+    static const std::vector<std::vector<pg::Node::Name>> kNames = [] {
+      std::vector<std::vector<pg::Node::Name>> v;
+      for (const auto& rule : AllRules()) {
+        std::vector<pg::Node::Name> names;
+        for (std::string_view t : rule->statement_types()) names.emplace_back(t);
+        v.push_back(std::move(names));
+      }
+      return v;
+    }();
+    return kNames;
+  }
+
   void ResolveRules() {
     resolved_ = true;
     const auto& rules = AllRules();
+    const auto& type_names = RuleTypeNames();
     active_.reserve(rules.size());
-    for (const auto& rule : rules) {
+    out_.reserve(statements_.size());
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const auto& rule = rules[i];
       const RuleInfo& info = rule->info();
       if (!options_.disabled.empty() && options_.disabled.contains(info.id)) continue;
       bool LintState::*marks = nullptr;
       if (info.id == "statement-after-access-exclusive") marks = &LintState::ael_reported;
       if (info.id == "require-lock-timeout") marks = &LintState::lock_timeout_reported;
       if (info.id == "require-statement-timeout") marks = &LintState::statement_timeout_reported;
-      active_.push_back(
-          ActiveRule{rule.get(), &info, SeverityFor(info), marks, rule->statement_types()});
+      active_.push_back(ActiveRule{rule.get(), &info, SeverityFor(info), marks, &type_names[i]});
     }
   }
 
