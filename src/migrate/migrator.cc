@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <random>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <thread>
@@ -238,6 +239,20 @@ std::string Migrator::DryRunText(const Migration& m, const Section& section, con
   return out + engine_.DescribeTransaction(bound, t, durable) + "\n";
 }
 
+bool Migrator::WaitToRetry(const Migration& m, const Error& e, int attempt, const EventSink& sink, int index,
+                           int total) const {
+  ExecSettings es = SettingsFor(m);
+  if (e.kind != ErrorKind::kLockTimeout || attempt >= es.lock_retries.value_or(0)) return false;
+  milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
+  if (sink) {
+    MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
+    ev.detail = e.message;
+    sink(ev);
+  }
+  std::this_thread::sleep_for(delay);
+  return true;
+}
+
 Result<void> Migrator::RunTransactional(const Migration& m, const Section& section,
                                         const std::vector<SqlStatement>& stmts,
                                         std::vector<BoundStatement> bookkeeping, bool durable, const EventSink& sink,
@@ -246,23 +261,12 @@ Result<void> Migrator::RunTransactional(const Migration& m, const Section& secti
   bound.reserve(stmts.size() + bookkeeping.size());
   for (const auto& s : stmts) bound.push_back(BoundStatement{s.sql, {}});
   for (auto& b : bookkeeping) bound.push_back(std::move(b));
-  ExecSettings es = SettingsFor(m);
   Timeouts timeouts = TimeoutsFor(m);
-  int retries = es.lock_retries.value_or(0);
   for (int attempt = 0;; ++attempt) {
     auto r = engine_.RunTransaction(bound, timeouts, durable);
     if (r) return {};
     Error e = r.error();
-    if (e.kind == ErrorKind::kLockTimeout && attempt < retries) {
-      milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
-      if (sink) {
-        MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
-        ev.detail = e.message;
-        sink(ev);
-      }
-      std::this_thread::sleep_for(delay);
-      continue;
-    }
+    if (WaitToRetry(m, e, attempt, sink, index, total)) continue;
     int idx = e.statement_index;
     if (idx >= 0 && idx < static_cast<int>(stmts.size())) {
       e.file = section.file;
@@ -302,9 +306,7 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const std::vector<Sq
   } else {
     TRY_VOID(history_.BeginPartial(m, static_cast<int>(stmts.size()), actor_, out_of_order));
   }
-  ExecSettings es = SettingsFor(m);
   Timeouts timeouts = TimeoutsFor(m);
-  int retries = es.lock_retries.value_or(0);
   auto t0 = Clock::now();
   for (int i = start; i < static_cast<int>(stmts.size()); ++i) {
     BoundStatement b{stmts[i].sql, {}};
@@ -315,16 +317,7 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const std::vector<Sq
       auto r = engine_.RunAutocommit(b, timeouts);
       if (r) break;
       Error e = r.error();
-      if (e.kind == ErrorKind::kLockTimeout && attempt < retries) {
-        milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
-        if (sink) {
-          MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
-          ev.detail = e.message;
-          sink(ev);
-        }
-        std::this_thread::sleep_for(delay);
-        continue;
-      }
+      if (WaitToRetry(m, e, attempt, sink, index, total)) continue;
       e.file = m.up.file;
       e.line = m.up.line + stmts[i].line - 1 + (e.line > 0 ? e.line - 1 : 0);
       e.migration_id = m.id;
@@ -353,18 +346,20 @@ Result<void> Migrator::RunNoTransaction(const Migration& m, const std::vector<Sq
   return history_.FinishPartial(m, actor_, ms);
 }
 
+RunResult Migrator::Stop(RunResult& res, Error e, const char* audit_action) {
+  ReleaseLock();
+  if (e.kind == ErrorKind::kDatabase || e.kind == ErrorKind::kLockTimeout) {
+    // The failure itself goes to the audit (best effort: the target may be gone).
+    nlohmann::json details = {{"error", e.message}, {"sqlstate", e.sqlstate}, {"done", res.done}};
+    (void)history_.Audit(audit_action, e.migration_id, actor_, details.dump());
+  }
+  res.error = std::move(e);
+  return res;
+}
+
 RunResult Migrator::Apply(const ApplyOptions& opt) {
   RunResult res;
-  auto fail = [&](Error e) {
-    ReleaseLock();
-    if (e.kind == ErrorKind::kDatabase || e.kind == ErrorKind::kLockTimeout) {
-      // The failure itself goes to the audit (best effort: the target may be gone).
-      (void)history_.Audit("apply-failed", e.migration_id, actor_,
-                           fmt::format(R"({{"sqlstate":"{}","done":{}}})", e.sqlstate, res.done.size()));
-    }
-    res.error = std::move(e);
-    return res;
-  };
+  auto fail = [&](Error e) { return Stop(res, std::move(e), "apply-failed"); };
   std::vector<std::string> heads = graph_.Heads();
   if (opt.to) {
     if (!graph_.Find(*opt.to)) return fail(InputError(fmt::format("--to {}: no such migration in service {}", *opt.to, service_)));
@@ -462,15 +457,7 @@ RunResult Migrator::Apply(const ApplyOptions& opt) {
 
 RunResult Migrator::Rollback(const RollbackOptions& opt) {
   RunResult res;
-  auto fail = [&](Error e) {
-    ReleaseLock();
-    if (e.kind == ErrorKind::kDatabase || e.kind == ErrorKind::kLockTimeout) {
-      (void)history_.Audit("rollback-failed", e.migration_id, actor_,
-                           fmt::format(R"({{"sqlstate":"{}","done":{}}})", e.sqlstate, res.done.size()));
-    }
-    res.error = std::move(e);
-    return res;
-  };
+  auto fail = [&](Error e) { return Stop(res, std::move(e), "rollback-failed"); };
   if (opt.to && !graph_.Find(*opt.to)) {
     return fail(InputError(fmt::format("--to {}: no such migration in service {}", *opt.to, service_)));
   }

@@ -111,6 +111,13 @@ class Migrator {
  private:
   struct Locked;  // RAII holder of the migration lock
   Result<void> AcquireLock(std::chrono::milliseconds wait, const EventSink& sink);
+  // Ends a run early: releases the lock, audits a database or lock failure (`audit_action`),
+  // and returns `res` carrying the error.
+  RunResult Stop(RunResult& res, Error e, const char* audit_action);
+  // After a lock timeout with retries left: reports the retry, sleeps the jittered back-off and
+  // returns true. Otherwise false.
+  bool WaitToRetry(const Migration& m, const Error& e, int attempt, const EventSink& sink, int index,
+                   int total) const;
   void ReleaseLock();
   // Runs `stmts` (the split `section`) and `bookkeeping` in one transaction, retrying lock timeouts.
   Result<void> RunTransactional(const Migration& m, const Section& section, const std::vector<SqlStatement>& stmts,
