@@ -18,6 +18,7 @@ void AddHash(CLI::App& app, Context& ctx);
 void AddRepair(CLI::App& app, Context& ctx);
 void AddAudit(CLI::App& app, Context& ctx);
 void AddLint(CLI::App& app, Context& ctx);
+void AddPlan(CLI::App& app, Context& ctx);
 void AddSandbox(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   AddRepair(app, ctx);
   AddAudit(app, ctx);
   AddLint(app, ctx);
+  AddPlan(app, ctx);
   AddSandbox(app, ctx);
   try {
     app.parse(argc, argv);
