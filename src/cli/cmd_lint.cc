@@ -70,8 +70,15 @@ void AddLint(CLI::App& app, Context& ctx) {
     if (need_project) {
       auto services = ctx.Services();
       if (!services) return void(ctx.Fail(services.error()));
-      for (const LoadedService* s : *services) c.paths.push_back(s->config->migrations_dir);
-      c.options.runner_sets_lock_timeout = true;  // strata apply sets lock_timeout itself
+      // strata apply sets lock_timeout itself, and statement_timeout when the project gives one.
+      c.options.runner_sets_lock_timeout = true;
+      c.options.runner_sets_statement_timeout = true;
+      for (const LoadedService* s : *services) {
+        c.paths.push_back(s->config->migrations_dir);
+        if (s->settings.statement_timeout.value_or(std::chrono::milliseconds(0)).count() == 0) {
+          c.options.runner_sets_statement_timeout = false;
+        }
+      }
     }
     if (!fail_on.empty()) {
       auto sev = lint::ParseSeverity(fail_on);
