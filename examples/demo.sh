@@ -42,6 +42,8 @@ bold "== Lint: which lock each statement takes (the shop's migrations are writte
 run "${SERVICES[@]}" lint
 
 if [ ${#SERVICES[@]} -eq 0 ]; then
+  bold "== Plan for users: each statement's lock, the live table sizes, risk and lock time"
+  run --service users plan
   bold "== The exact SQL apply would run for users (nothing runs)"
   run --service users apply --dry-run
 fi
