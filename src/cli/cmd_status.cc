@@ -38,9 +38,10 @@ nlohmann::json ToJson(const TargetStatus& st) {
 void PrintText(const Context& ctx, const TargetStatus& st, const LoadedService& svc, bool verbose) {
   ctx.Say(fmt::format("{}  {}", st.target, st.url));
   std::string last;
-  if (!st.records.empty()) {
-    const auto& r = st.records.back();
-    last = fmt::format("   last {}_{} at {} by {}@{}", r.id, r.name, r.applied_at, r.applied_by, r.applied_host);
+  for (auto it = st.records.rbegin(); it != st.records.rend(); ++it) {
+    if (it->status != "applied") continue;  // partial rows are listed on their own line
+    last = fmt::format("   last {}_{} at {} by {}@{}", it->id, it->name, it->applied_at, it->applied_by, it->applied_host);
+    break;
   }
   ctx.Say(fmt::format("  applied       {}{}", st.applied.size(), last));
   auto list = [](const std::vector<std::string>& ids) {

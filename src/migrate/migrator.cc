@@ -524,7 +524,10 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
       const std::vector<SqlStatement>* stmts = &split[i];
       Timeouts timeouts = TimeoutsFor(m);
       for (size_t k = 0; k < stmts->size() && r; ++k) {
-        r = engine_.RunAutocommit(BoundStatement{(*stmts)[k].sql, {}}, timeouts);
+        for (int attempt = 0;; ++attempt) {
+          r = engine_.RunAutocommit(BoundStatement{(*stmts)[k].sql, {}}, timeouts);
+          if (r || !WaitToRetry(m, r.error(), attempt, opt.on_event, i + 1, total)) break;
+        }
         if (!r) {
           Error e = r.error();
           e.file = m.down.file;

@@ -7,8 +7,9 @@
 //    with recorded progress when it says no-transaction (a rerun resumes);
 //  - every transaction runs with a short lock_timeout and is retried with jittered,
 //    doubling back-off when it times out;
-//  - edited applied migrations, out-of-order migrations and unknown heads are refused before
-//    anything runs.
+//  - edited applied migrations, out-of-order migrations and several heads (without --to) are
+//    refused before anything runs; applied migrations unknown to the project are reported by
+//    status and validate, not refused.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,7 @@
-// strata.toml: the project file. Precedence of settings: flags > environment variables >
-// migration directives > service settings > [defaults] > built-in defaults.
+// strata.toml: the project file. Execution settings (lock_timeout, lock_retries, retry_delay,
+// statement_timeout): migration directives > service settings > [defaults] > built-in defaults.
+// Environment and targets: --env > STRATA_ENV > default_environment; --url/DATABASE_URL select
+// zero-config mode; lock_wait: --lock-wait > [defaults].
 #pragma once
 
 #include <chrono>
