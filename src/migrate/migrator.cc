@@ -357,6 +357,15 @@ RunResult Migrator::Stop(RunResult& res, Error e, const char* audit_action) {
   return res;
 }
 
+void Migrator::Done(RunResult& res, const Migration& m, int index, int total, Clock::time_point started,
+                    const EventSink& sink) const {
+  res.done.push_back(m.id);
+  if (!sink) return;
+  MigrationEvent ev{EventKind::kMigrationDone, target_, &m, index, total};
+  ev.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
+  sink(ev);
+}
+
 RunResult Migrator::Apply(const ApplyOptions& opt) {
   RunResult res;
   auto fail = [&](Error e) { return Stop(res, std::move(e), "apply-failed"); };
@@ -444,12 +453,7 @@ RunResult Migrator::Apply(const ApplyOptions& opt) {
       }
     }
     if (!r) return fail(r.error());
-    res.done.push_back(m.id);
-    if (opt.on_event) {
-      MigrationEvent ev{EventKind::kMigrationDone, target_, &m, i + 1, total};
-      ev.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
-      opt.on_event(ev);
-    }
+    Done(res, m, i + 1, total, t0, opt.on_event);
   }
   ReleaseLock();
   return res;
@@ -544,12 +548,7 @@ RunResult Migrator::Rollback(const RollbackOptions& opt) {
                            opt.on_event, i + 1, total);
     }
     if (!r) return fail(r.error());
-    res.done.push_back(m.id);
-    if (opt.on_event) {
-      MigrationEvent ev{EventKind::kMigrationDone, target_, &m, i + 1, total};
-      ev.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
-      opt.on_event(ev);
-    }
+    Done(res, m, i + 1, total, t0, opt.on_event);
   }
   ReleaseLock();
   return res;

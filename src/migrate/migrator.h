@@ -115,6 +115,9 @@ class Migrator {
   // Ends a run early: releases the lock, audits a database or lock failure (`audit_action`),
   // and returns `res` carrying the error.
   RunResult Stop(RunResult& res, Error e, const char* audit_action);
+  // Records `m` as done in `res` and reports it with its duration since `started`.
+  void Done(RunResult& res, const Migration& m, int index, int total,
+            std::chrono::steady_clock::time_point started, const EventSink& sink) const;
   // After a lock timeout with retries left: reports the retry, sleeps the jittered back-off and
   // returns true. Otherwise false.
   bool WaitToRetry(const Migration& m, const Error& e, int attempt, const EventSink& sink, int index,

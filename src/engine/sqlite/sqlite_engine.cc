@@ -141,6 +141,39 @@ Error SqliteEngine::ErrorFromDb(int rc, std::string_view sql, int error_offset, 
   return e;
 }
 
+Result<void> SqliteEngine::BindParams(sqlite3_stmt* stmt, std::span<const Param> params, std::string_view sql,
+                                      int index) {
+  int n = sqlite3_bind_parameter_count(stmt);
+  for (int i = 1; i <= n; ++i) {
+    const char* name = sqlite3_bind_parameter_name(stmt, i);
+    long k = i;
+    if (name != nullptr) {
+      char* stop = nullptr;
+      k = (name[0] == '$' || name[0] == '?') ? std::strtol(name + 1, &stop, 10) : 0;
+      if (stop == nullptr || stop == name + 1 || *stop != '\0') {
+        Error e;
+        e.kind = ErrorKind::kInput;
+        e.statement_index = index;
+        e.message = std::string("unsupported parameter ") + name + " (use $1, $2, …)";
+        return std::unexpected(std::move(e));
+      }
+    }
+    if (k < 1 || k > static_cast<long>(params.size())) {
+      Error e;
+      e.kind = ErrorKind::kInput;
+      e.statement_index = index;
+      e.message = "the statement uses parameter $" + std::to_string(k) + " but " + std::to_string(params.size()) +
+                  " parameter(s) were given";
+      return std::unexpected(std::move(e));
+    }
+    const Param& p = params[k - 1];
+    int rc = p ? sqlite3_bind_text(stmt, i, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT)
+               : sqlite3_bind_null(stmt, i);
+    if (rc != SQLITE_OK) return std::unexpected(ErrorFromDb(rc, sql, -1, index));
+  }
+  return {};
+}
+
 Result<void> SqliteEngine::RunBound(std::string_view sql, std::span<const Param> params, int index,
                                     std::chrono::milliseconds statement_timeout) {
   const char* begin = sql.data();
@@ -160,34 +193,7 @@ Result<void> SqliteEngine::RunBound(std::string_view sql, std::span<const Param>
       tail = next;
       continue;
     }
-    int n = sqlite3_bind_parameter_count(stmt.get());
-    for (int i = 1; i <= n; ++i) {
-      const char* name = sqlite3_bind_parameter_name(stmt.get(), i);
-      long k = i;
-      if (name != nullptr) {
-        char* stop = nullptr;
-        k = (name[0] == '$' || name[0] == '?') ? std::strtol(name + 1, &stop, 10) : 0;
-        if (stop == nullptr || stop == name + 1 || *stop != '\0') {
-          Error e;
-          e.kind = ErrorKind::kInput;
-          e.statement_index = index;
-          e.message = std::string("unsupported parameter ") + name + " (use $1, $2, …)";
-          return std::unexpected(std::move(e));
-        }
-      }
-      if (k < 1 || k > static_cast<long>(params.size())) {
-        Error e;
-        e.kind = ErrorKind::kInput;
-        e.statement_index = index;
-        e.message = "the statement uses parameter $" + std::to_string(k) + " but " + std::to_string(params.size()) +
-                    " parameter(s) were given";
-        return std::unexpected(std::move(e));
-      }
-      const Param& p = params[k - 1];
-      rc = p ? sqlite3_bind_text(stmt.get(), i, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT)
-             : sqlite3_bind_null(stmt.get(), i);
-      if (rc != SQLITE_OK) return std::unexpected(ErrorFromDb(rc, sql, -1, index));
-    }
+    TRY_VOID(BindParams(stmt.get(), params, sql, index));
     deadline_.fired = false;
     deadline_.active = statement_timeout.count() > 0;
     deadline_.at = std::chrono::steady_clock::now() + statement_timeout;
@@ -219,25 +225,7 @@ Result<Rows> SqliteEngine::Query(std::string_view sql, std::span<const Param> pa
       return MakeError(ErrorKind::kInput, "Query takes one statement; found more after byte " + std::to_string(rest));
     }
   }
-  int n = sqlite3_bind_parameter_count(stmt.get());
-  for (int i = 1; i <= n; ++i) {
-    const char* name = sqlite3_bind_parameter_name(stmt.get(), i);
-    long k = i;
-    if (name != nullptr) {
-      char* stop = nullptr;
-      k = (name[0] == '$' || name[0] == '?') ? std::strtol(name + 1, &stop, 10) : 0;
-      if (stop == nullptr || stop == name + 1 || *stop != '\0')
-        return MakeError(ErrorKind::kInput, std::string("unsupported parameter ") + name + " (use $1, $2, …)");
-    }
-    if (k < 1 || k > static_cast<long>(params.size())) {
-      return MakeError(ErrorKind::kInput, "the statement uses parameter $" + std::to_string(k) + " but " +
-                                              std::to_string(params.size()) + " parameter(s) were given");
-    }
-    const Param& p = params[k - 1];
-    rc = p ? sqlite3_bind_text(stmt.get(), i, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT)
-           : sqlite3_bind_null(stmt.get(), i);
-    if (rc != SQLITE_OK) return std::unexpected(ErrorFromDb(rc, sql, -1, -1));
-  }
+  TRY_VOID(BindParams(stmt.get(), params, sql, -1));
   Rows rows;
   int ncols = sqlite3_column_count(stmt.get());
   for (int c = 0; c < ncols; ++c) {

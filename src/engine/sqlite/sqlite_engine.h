@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace strata {
 
@@ -54,6 +55,9 @@ class SqliteEngine final : public Engine {
  private:
   SqliteEngine() = default;
   // Runs every statement in `sql` with `params`; `index` is reported in errors.
+  // Binds $1, $2, … (by number, so a parameter may appear twice) from `params`; kInput for
+  // other parameter styles or a number without a value. `index` goes into errors.
+  Result<void> BindParams(sqlite3_stmt* stmt, std::span<const Param> params, std::string_view sql, int index);
   Result<void> RunBound(std::string_view sql, std::span<const Param> params, int index,
                         std::chrono::milliseconds statement_timeout);
   Error ErrorFromDb(int rc, std::string_view sql, int error_offset, int index) const;
