@@ -20,5 +20,6 @@ void AddAudit(CLI::App& app, Context& ctx);
 void AddLint(CLI::App& app, Context& ctx);
 void AddPlan(CLI::App& app, Context& ctx);
 void AddSandbox(CLI::App& app, Context& ctx);
+void AddSchema(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

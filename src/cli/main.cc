@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   AddLint(app, ctx);
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
+  AddSchema(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
