@@ -49,15 +49,7 @@ the start.)",
                    "under an ACCESS EXCLUSIVE lock",
                "declare it bigint (bigserial / bigint GENERATED ALWAYS AS IDENTITY for keys)");
   };
-  const pg::Node& s = ctx.stmt();
-  if (s.Is("CreateStmt")) {
-    for (const pg::Node* e : s.List("tableElts")) {
-      if (e->Is("ColumnDef")) check_column(*e);
-    }
-  }
-  for (const pg::Node* cmd : AlterCmds(ctx)) {
-    if (cmd->Str("subtype") == "AT_AddColumn" && cmd->Child("def")) check_column(*cmd->Child("def"));
-  }
+  ForEachDeclaredColumn(ctx, check_column);
   }
 };
 

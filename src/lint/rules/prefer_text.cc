@@ -45,15 +45,7 @@ can be replaced `NOT VALID` and validated without blocking traffic.)",
                    "lock",
                "declare it text, with CHECK (length(col) <= n) if a limit is needed");
   };
-  const pg::Node& s = ctx.stmt();
-  if (s.Is("CreateStmt")) {
-    for (const pg::Node* e : s.List("tableElts")) {
-      if (e->Is("ColumnDef")) check_column(*e);
-    }
-  }
-  for (const pg::Node* cmd : AlterCmds(ctx)) {
-    if (cmd->Str("subtype") == "AT_AddColumn" && cmd->Child("def")) check_column(*cmd->Child("def"));
-  }
+  ForEachDeclaredColumn(ctx, check_column);
   }
 };
 

@@ -46,16 +46,7 @@ nullable PostgreSQL also scans to set NOT NULL: all reads and writes wait.
                    LockPhrase(RelationName(Rel(ctx)), LockMode::kAccessExclusive),
                "CREATE UNIQUE INDEX CONCURRENTLY …; then ADD CONSTRAINT … PRIMARY KEY USING INDEX …");
   };
-  for (const pg::Node* cmd : AlterCmds(ctx)) {
-    const pg::Node* def = cmd->Child("def");
-    if (def == nullptr) continue;
-    if (cmd->Str("subtype") == "AT_AddConstraint" && def->Str("contype") == "CONSTR_PRIMARY" &&
-        def->Str("indexname").empty()) {
-      report(def);
-    } else if (cmd->Str("subtype") == "AT_AddColumn") {
-      if (const pg::Node* c = ColumnConstraint(*def, "CONSTR_PRIMARY")) report(c);
-    }
-  }
+  ForEachConstraintBuildingAnIndex(ctx, "CONSTR_PRIMARY", report);
   }
 };
 

@@ -46,16 +46,7 @@ all reads and writes wait for a full scan and sort.
                    LockPhrase(RelationName(Rel(ctx)), LockMode::kAccessExclusive),
                "CREATE UNIQUE INDEX CONCURRENTLY …; then ADD CONSTRAINT … UNIQUE USING INDEX …");
   };
-  for (const pg::Node* cmd : AlterCmds(ctx)) {
-    const pg::Node* def = cmd->Child("def");
-    if (def == nullptr) continue;
-    if (cmd->Str("subtype") == "AT_AddConstraint" && def->Str("contype") == "CONSTR_UNIQUE" &&
-        def->Str("indexname").empty()) {
-      report(def);
-    } else if (cmd->Str("subtype") == "AT_AddColumn") {
-      if (const pg::Node* c = ColumnConstraint(*def, "CONSTR_UNIQUE")) report(c);
-    }
-  }
+  ForEachConstraintBuildingAnIndex(ctx, "CONSTR_UNIQUE", report);
   }
 };
 
