@@ -21,5 +21,8 @@ void AddLint(CLI::App& app, Context& ctx);
 void AddPlan(CLI::App& app, Context& ctx);
 void AddSandbox(CLI::App& app, Context& ctx);
 void AddSchema(CLI::App& app, Context& ctx);
+void AddCheck(CLI::App& app, Context& ctx);
+void AddRebase(CLI::App& app, Context& ctx);
+void AddMerge(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

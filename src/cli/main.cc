@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
   AddSchema(app, ctx);
+  AddCheck(app, ctx);
+  AddRebase(app, ctx);
+  AddMerge(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
