@@ -31,6 +31,36 @@ std::vector<std::string> Names(const Side& s) {
   return out;
 }
 
+// Why joining the two lines with a merge migration would not work as the files stand ("" when
+// it would): the files of both lines together must build a graph in which every base migration
+// keeps the parents it has in the base (implicit parents follow the previous id, so a branch
+// migration with an older id would slip under the base's newer ones).
+std::string MergeBlocker(const BranchView& v, const MigrationGraph& base, const std::string& base_name, size_t& heads) {
+  std::vector<Migration> joined;
+  for (const Migration& b : base.ordered()) {
+    Migration copy = b;
+    if (!copy.parents_explicit) copy.parents.clear();
+    joined.push_back(std::move(copy));
+  }
+  for (const Migration* m : v.added) {
+    Migration copy = *m;
+    if (!copy.parents_explicit) copy.parents.clear();
+    joined.push_back(std::move(copy));
+  }
+  auto g = MigrationGraph::Build(std::move(joined));
+  if (!g) return "the two lines' files do not form a graph together: " + g.error().message;
+  heads = g->Heads().size();
+  for (const Migration& b : base.ordered()) {
+    const Migration* after = g->Find(b.id);
+    if (after != nullptr && after->parents != b.parents) {
+      return fmt::format("after `git merge {}` its {} would follow {} instead of {} (an implicit parent is the previous id): "
+                         "a merge migration cannot join them as the files stand",
+                         base_name, b.Label(), Join(after->parents, ", "), b.parents.empty() ? "nothing" : Join(b.parents, ", "));
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 CheckReport CheckBranch(const std::vector<Migration>& work, const MigrationGraph& base, const std::string& base_name) {
@@ -76,24 +106,41 @@ CheckReport CheckBranch(const std::vector<Migration>& work, const MigrationGraph
     if (it == base_side.objects.end() || !(bv.first || it->second.first)) continue;
     r.shared.push_back(SharedObject{name, bv.second, it->second.second});
   }
+  // Objects both lines touch matter even when the branch already merged the base's heads.
+  for (const SharedObject& s : r.shared) {
+    add("overlap",
+        fmt::format("{} is touched on both lines: by {} on this branch and by {} on {}; rebase and test again", s.name,
+                    Join(s.branch, ", "), Join(s.base, ", "), base_name),
+        nullptr);
+  }
   if (!v.behind) return r;
 
   std::string heads = v.base_heads.empty() ? "none" : Join(v.base_heads, ", ");
   bool unknown = !branch_side.unparsed.empty() || !base_side.unparsed.empty();
   r.suggestion = r.shared.empty() && !unknown && !v.base_gained.empty() ? "merge" : "rebase";
+  size_t joined_heads = 0;
+  std::string merge_blocker = r.suggestion == "merge" ? MergeBlocker(v, base, base_name, joined_heads) : "";
+  if (!merge_blocker.empty()) r.suggestion = "rebase";
   std::string advice;
   if (r.suggestion == "merge") {
     bool reorders = !v.added.empty() && !v.base_gained.empty() && v.added.front()->id < v.base_gained.back()->id;
-    advice = fmt::format(
-        "the two lines touch disjoint objects, so instead of a rebase they may be joined with a merge migration: "
-        "`git merge {}`, then `strata merge`{}; or rebase: `strata rebase --onto {}`",
-        base_name,
-        reorders ? " (targets that already have the base's migrations then apply this branch's out of order: "
-                   "`strata apply --allow-out-of-order`)"
-                 : "",
-        base_name);
+    if (joined_heads > 1) {
+      advice = fmt::format(
+          "the two lines touch disjoint objects, so instead of a rebase they may be joined with a merge migration: "
+          "`git merge {0}`, then `strata merge`{1}; or rebase: `strata rebase --onto {0}`",
+          base_name,
+          reorders ? " (targets that already have the base's migrations then apply this branch's out of order: "
+                     "`strata apply --allow-out-of-order`)"
+                   : "");
+    } else {
+      advice = fmt::format(
+          "the two lines touch disjoint objects and this branch's migrations sort after the base's: `git merge {0}` "
+          "joins them with neither a rebase nor a merge migration (or `strata rebase --onto {0}`)",
+          base_name);
+    }
   } else {
-    advice = fmt::format("rebase: `git merge {0}` (or `git rebase {0}`), then `strata rebase --onto {0}`, and test again", base_name);
+    advice = fmt::format("rebase: `git merge {0}` (or `git rebase {0}`), then `strata rebase --onto {0}`, and test again{1}",
+                         base_name, merge_blocker.empty() ? "" : " (the lines touch disjoint objects, but " + merge_blocker + ")");
   }
   for (const std::string& root : v.roots) {
     const Migration* m = nullptr;
@@ -109,13 +156,6 @@ CheckReport CheckBranch(const std::vector<Migration>& work, const MigrationGraph
                     base_name,
                     r.base_gained.empty() ? "" : fmt::format(" (it gained {})", Join(r.base_gained, ", ")), advice),
         m);
-  }
-  for (const SharedObject& s : r.shared) {
-    add("overlap",
-        fmt::format("{} is touched on both lines: by {} on this branch and by {} on {}; rebase and test again", s.name,
-                    Join(s.branch, ", "), Join(s.base, ", "), base_name),
-        nullptr);
-    r.problems.back().file = "";
   }
   for (const std::string& u : branch_side.unparsed) {
     add("unparsed", "cannot tell which objects this migration touches (" + u + "); assuming they overlap", nullptr);

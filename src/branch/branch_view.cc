@@ -1,6 +1,7 @@
 #include "branch/branch_view.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 namespace strata::branch {
@@ -50,12 +51,38 @@ BranchView ViewBranch(const std::vector<Migration>& work, const MigrationGraph& 
     if (root) v.roots.push_back(m->id);
     previous_added = m;
   }
-  std::set<std::string> heads(v.base_heads.begin(), v.base_heads.end());
+  // Behind: some migration of the branch that no other one follows does not descend from every
+  // base head (a merge migration joining the base's heads makes the branch current).
+  std::map<std::string, std::set<std::string>> below;  // base ancestors of each added migration
+  std::set<std::string> followed;
+  for (const Migration* m : v.added) {  // ids order; parents among added come first unless explicit
+    for (const std::string& p : v.parents[m->id]) followed.insert(p);
+  }
+  std::function<const std::set<std::string>&(const std::string&, int)> base_below =
+      [&](const std::string& id, int depth) -> const std::set<std::string>& {
+    auto it = below.find(id);
+    if (it != below.end() || depth > 10000) return below[id];
+    std::set<std::string> out;
+    for (const std::string& p : v.parents[id]) {
+      if (added_ids.count(p)) {
+        const auto& sub = base_below(p, depth + 1);
+        out.insert(sub.begin(), sub.end());
+      } else {
+        for (std::string& a : base.AncestorsOf(p)) out.insert(std::move(a));
+      }
+    }
+    return below[id] = std::move(out);
+  };
+  for (const Migration* m : v.added) {
+    if (followed.count(m->id)) continue;
+    const auto& under = base_below(m->id, 0);
+    for (const std::string& h : v.base_heads) {
+      if (!under.count(h)) v.behind = true;
+    }
+  }
   std::set<std::string> gained;
   for (const std::string& r : v.roots) {
     const std::vector<std::string>& ps = v.parents[r];
-    std::set<std::string> pset(ps.begin(), ps.end());
-    if (pset != heads) v.behind = true;
     std::set<std::string> under;
     for (const std::string& p : ps) {
       for (std::string& a : base.AncestorsOf(p)) under.insert(std::move(a));

@@ -32,7 +32,8 @@ struct BranchView {
   // Base migrations the branch does not build on: for each root, the base migrations that are
   // not ancestors of its parents (the base gained them after the branch forked). Base order.
   std::vector<const Migration*> base_gained;
-  // True when some root's parents are not exactly the base's heads.
+  // True when some added migration that no other added one follows does not descend from every
+  // base head: the branch neither builds on the base's newest migrations nor merges them.
   bool behind = false;
 };
 
