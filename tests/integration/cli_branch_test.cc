@@ -48,6 +48,7 @@ class BranchRepo {
     Git({"add", "-A"});
     Git({"commit", "-q", "-m", message});
   }
+  void Write(const std::string& rel, const std::string& text) const { p.Write(rel, text); }
   nlohmann::json CheckJson(int* code) const { return p.RunJson({"check", "--base", "main"}, code); }
   static std::vector<std::string> Kinds(const nlohmann::json& doc) {
     std::vector<std::string> k;
@@ -211,6 +212,34 @@ TEST(CliBranchTest, RebaseRefusesToRenameAMigrationATargetHasApplied) {
   EXPECT_EQ(forced.exit_code, 0) << forced.out;
   EXPECT_TRUE(fs::exists(repo.p.migrations() + "/0004_phone.sql"));
   EXPECT_FALSE(fs::exists(repo.p.migrations() + "/0003_phone.sql"));
+}
+
+TEST(CliBranchTest, BadInputIsRejectedWithFileAndLine) {
+  // Not a git work tree.
+  CliProject plain(FreshPgDatabase("clibranch_nogit"));
+  plain.Migration("0001_users.sql", "CREATE TABLE users (id int);", "DROP TABLE users;");
+  CliResult nogit = plain.Run({"check", "--base", "main"});
+  EXPECT_EQ(nogit.exit_code, 2) << nogit.out;
+  EXPECT_THAT(nogit.out, HasSubstr("not inside a git work tree"));
+
+  // A malformed migration on the base is named by ref and path, with its line.
+  BranchRepo repo(FreshPgDatabase("clibranch_badbase"));
+  repo.Write("migrations/app/0003_bad.sql", "-- +strata up\nSELECT 1;\n-- +strata sideways\n");
+  repo.Git({"add", "-A"});
+  repo.Git({"commit", "-q", "-m", "bad"});
+  repo.Git({"checkout", "-q", "-b", "feature", "HEAD~1"});
+  int code = -1;
+  nlohmann::json doc = repo.p.RunJson({"check", "--base", "main"}, &code);
+  EXPECT_EQ(code, 2) << doc.dump(2);
+  EXPECT_EQ(doc["error"]["file"], "main:migrations/app/0003_bad.sql");
+  EXPECT_EQ(doc["error"]["line"], 3);
+  CliResult rebase = repo.p.Run({"rebase", "--onto", "main", "--offline"});
+  EXPECT_EQ(rebase.exit_code, 2) << rebase.out;
+  EXPECT_THAT(rebase.out, HasSubstr("main:migrations/app/0003_bad.sql:3: unknown section 'sideways'"));
+
+  // merge: a bad --id changes nothing.
+  CliResult badid = repo.p.Run({"merge", "--id", "a_b"});
+  EXPECT_EQ(badid.exit_code, 2) << badid.out;
 }
 
 TEST(CliBranchTest, SqliteSandboxUpUrlDown) {
