@@ -1,6 +1,7 @@
 #include "branch/git_snapshot.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -31,6 +32,19 @@ std::string FirstLine(const std::string& s) {
 }
 
 }  // namespace
+
+Result<std::string> MakeScratchDir(const std::string& prefix) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::vector<std::string> roots;
+  if (tmpdir && *tmpdir) roots.push_back(tmpdir);
+  else if (::access("/dev/shm", W_OK | X_OK) == 0) roots.push_back("/dev/shm");
+  roots.push_back("/tmp");
+  for (const std::string& root : roots) {
+    std::string tmpl = root + "/" + prefix + "XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) return tmpl;
+  }
+  return MakeError(ErrorKind::kIo, fmt::format("cannot create a temporary folder in {}: {}", roots.front(), std::strerror(errno)));
+}
 
 Result<std::string> GitSnapshot::WorkTreeOf(const std::string& folder) {
   ASSIGN_OR_RETURN(ProcessResult r, Git(folder, {"rev-parse", "--show-toplevel"}));
@@ -70,8 +84,7 @@ Result<std::unique_ptr<GitSnapshot>> GitSnapshot::Extract(const std::string& fol
   if (rel == ".") rel = "";
   std::unique_ptr<GitSnapshot> snap(new GitSnapshot());
   snap->label_ = rel.empty() ? ref + ":" : ref + ":" + rel;
-  std::string tmpl = (fs::temp_directory_path() / "strata-git-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) return MakeError(ErrorKind::kIo, "cannot create a temporary folder");
+  ASSIGN_OR_RETURN(std::string tmpl, MakeScratchDir("strata-git-"));
   snap->temp_ = tmpl;
   snap->path_ = rel.empty() ? tmpl : tmpl + "/" + rel;
   // Does the folder exist at that commit?

@@ -10,6 +10,11 @@
 
 namespace strata::branch {
 
+// A new empty temporary folder named <prefix>XXXXXX for scratch files: in $TMPDIR when set,
+// else in /dev/shm when it is a writable folder (a tmpfs: creating a thousand small files there
+// costs milliseconds, on a loaded disk-backed /tmp up to a second), else in /tmp. kIo on failure.
+Result<std::string> MakeScratchDir(const std::string& prefix);
+
 class GitSnapshot {
  public:
   // The git work tree holding `folder` (an existing folder). kUsage when it is not in one, or

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "branch/branch_view.h"
+#include "branch/git_snapshot.h"
 #include "core/integrity.h"
 #include "project/migration_loader.h"
 #include "project/migration_writer.h"
@@ -132,8 +133,7 @@ Result<RebasePlan> PlanRebase(const std::string& dir, const std::string& service
     }
   }
   // Prove the plan on a scratch copy: it must load, build a graph, and sit on the base's heads.
-  std::string scratch = (fs::temp_directory_path() / "strata-rebase-XXXXXX").string();
-  if (::mkdtemp(scratch.data()) == nullptr) return MakeError(ErrorKind::kIo, "cannot create a temporary folder");
+  ASSIGN_OR_RETURN(std::string scratch, MakeScratchDir("strata-rebase-"));
   struct Cleanup {
     std::string path;
     ~Cleanup() {

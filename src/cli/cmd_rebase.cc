@@ -74,7 +74,7 @@ Result<void> CheckNotApplied(Context& ctx, const std::string& service, const std
 void AddRebase(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<RebaseFlags>();
   CLI::App* cmd = app.add_subcommand("rebase", "Move this branch's migrations on top of the base's heads (new ids, parents, strata.sum)");
-  cmd->add_option("--onto", f->onto, "The git ref to rebase onto (default: the branch's upstream, else main, else master)");
+  cmd->add_option("--onto,--base", f->onto, "The git ref to rebase onto (default: the branch's upstream, else main, else master)");
   cmd->add_flag("--dry-run", f->dry_run, "Show the renames; change nothing");
   cmd->add_flag("--offline", f->offline, "Do not ask the environment's targets whether a migration to move is applied");
   cmd->footer(
