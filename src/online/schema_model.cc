@@ -107,7 +107,7 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
   ASSIGN_OR_RETURN(Rows idx, engine.Query(R"(
     SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
       JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
-     WHERE n.nspname = $1)", p));
+     WHERE n.nspname = $1 AND x.indisvalid)", p));
   for (const auto& r : idx.rows) m.indexes[*r[0]] = *r[1];
   return m;
 }
