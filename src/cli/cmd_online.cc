@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "engine/engine.h"
+#include "lint/linter.h"
+#include "online/operations/sql.h"
 #include "online/migration_file.h"
 #include "online/online_runner.h"
 #include "util/text.h"
@@ -348,10 +350,24 @@ void AddOnline(CLI::App& app, Context& ctx) {
     auto m = online::LoadOnlineMigration(f->file);
     if (!m) return void(ctx.Fail(m.error()));
     json ops = json::array();
+    lint::LintOptions lo;
+    lo.runner_sets_lock_timeout = true;  // strata online runs every step under lock_timeout
     for (const auto& op : m->operations) {
-      ops.push_back({{"kind", op->kind()}, {"line", op->line}, {"description", op->Describe()}, {"unsafe", op->unsafe()}});
+      json oj = {{"kind", op->kind()}, {"line", op->line}, {"description", op->Describe()}, {"unsafe", op->unsafe()}};
       ctx.Say(fmt::format("{}:{}: {}{}", f->file, op->line, op->Describe(),
                           op->unsafe() ? "  UNSAFE: raw SQL, locks and reversibility unknown to strata" : ""));
+      // The linter's view of raw SQL: what it locks, rewrites or scans.
+      if (const auto* raw = dynamic_cast<const online::RawSql*>(op.get())) {
+        oj["findings"] = json::array();
+        for (const auto& fd : lint::LintSql(raw->up, f->file, op->line, true, lo)) {
+          oj["findings"].push_back({{"rule", fd.rule},
+                                    {"severity", std::string(lint::SeverityName(fd.severity))},
+                                    {"message", fd.message},
+                                    {"help", fd.help}});
+          ctx.Say(fmt::format("  {} [{}] {}", lint::SeverityName(fd.severity), fd.rule, fd.message));
+        }
+      }
+      ops.push_back(oj);
     }
     if (ctx.g.json)
       ctx.PrintJson({{"file", f->file}, {"name", m->name}, {"operations", ops}, {"unsafe", m->unsafe()}});

@@ -137,8 +137,13 @@ TEST_F(OnlineCliTest, DryRunAndPlan) {
   p_->Write("online/raw.yaml", "operations:\n  - sql: {up: 'ALTER TABLE users ADD COLUMN z int'}\n");
   CliResult plan = p_->Run({"online", "plan", "online/raw.yaml"});
   ASSERT_EQ(plan.exit_code, 0) << plan.out;
-  EXPECT_THAT(plan.out, HasSubstr("online/raw.yaml:2: sql (unsafe), no down  UNSAFE"));
   int code = -1;
+  EXPECT_THAT(plan.out, HasSubstr("online/raw.yaml:2: sql (unsafe), no down  UNSAFE"));
+  p_->Write("online/raw2.yaml", "operations:\n  - sql: {up: 'CREATE INDEX users_age ON users (age)', down: 'DROP INDEX users_age'}\n");
+  nlohmann::json lint = p_->RunJson({"online", "plan", "online/raw2.yaml"}, &code);
+  EXPECT_EQ(lint["unsafe"], true);
+  ASSERT_FALSE(lint["operations"][0]["findings"].empty()) << lint.dump(2);
+  EXPECT_EQ(lint["operations"][0]["findings"][0]["rule"], "require-concurrent-index");
   nlohmann::json pj = p_->RunJson({"online", "plan", "online/01_scores.yaml"}, &code);
   EXPECT_EQ(code, 0);
   EXPECT_EQ(pj["unsafe"], false);
