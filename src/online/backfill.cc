@@ -18,44 +18,52 @@ std::string TypeOf(const ModelTable& t, const std::string& physical) {
   return "text";
 }
 
-// One statement: touch a batch after the cursor and advance the cursor with it.
-std::string BatchSql(const std::string& schema, const ModelTable& t) {
+// A batch: `upper` (PK tables) finds the key that ends the next batch, by an index-only walk
+// (`$1` cursor, `$2` batch size); `touch` is ONE statement that touches the rows up to it and
+// advances the cursor with them, so the cursor commits with its batch. With explicit bounds
+// the planner sees a key range and uses the primary key index whatever the batch size.
+struct BatchSql {
+  std::string upper;  // empty: page ranges
+  std::string touch;  // $1 cursor, $2 upper key (PK) or batch size (pages), $3-$5 the state row
+};
+
+BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
   std::string table = Qualified(schema, t.physical);
-  std::string bookkeeping =
-      "UPDATE strata_online.backfill SET cursor = coalesce((SELECT c FROM last), cursor), "
-      "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
-      "done = (SELECT count(*) FROM batch) < $2::int, updated_at = clock_timestamp() "
-      "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text";
+  const std::string state_row = "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text";
   if (t.primary_key.empty()) {
     // Page ranges: cursor[1] = the next page, cursor[2] = the last page that existed at the
     // start (rows inserted later went through the trigger already).
     const std::string next = "least(($1::text[])[1]::bigint + greatest($2::int / 50, 1), ($1::text[])[2]::bigint + 1)";
-    return fmt::format(
+    return {"", fmt::format(
         "WITH touched AS (UPDATE {0} x SET {1} = x.{1} WHERE ctid >= format('(%s,0)', ($1::text[])[1])::tid "
-        "AND ctid < format('(%s,0)', {2})::tid RETURNING 1), "
-        "last AS (SELECT ARRAY[({2})::text, ($1::text[])[2]] AS c) "
-        "UPDATE strata_online.backfill SET cursor = (SELECT c FROM last), "
+        "AND ctid < format('(%s,0)', {2})::tid RETURNING 1) "
+        "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
         "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
-        "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() "
-        "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text",
-        table, Ident(t.columns.front().physical), next);
+        "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
+        table, Ident(t.columns.front().physical), next, state_row)};
   }
-  std::vector<std::string> keys, last_keys, cursor_keys, desc, join;
+  std::vector<std::string> keys, xkeys, as_text, lower, upper;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
     const std::string& k = t.primary_key[i];
     keys.push_back(Ident(k));
-    cursor_keys.push_back(fmt::format("($1::text[])[{}]::{}", i + 1, TypeOf(t, k)));
-    last_keys.push_back(fmt::format("{}::text", Ident(k)));
-    desc.push_back(Ident(k) + " DESC");
-    join.push_back(fmt::format("x.{0} = batch.{0}", Ident(k)));
+    xkeys.push_back("x." + Ident(k));
+    as_text.push_back(fmt::format("{}::text", Ident(k)));
+    lower.push_back(fmt::format("($1::text[])[{}]::{}", i + 1, TypeOf(t, k)));
+    upper.push_back(fmt::format("($2::text[])[{}]::{}", i + 1, TypeOf(t, k)));
   }
-  return fmt::format(
-      "WITH batch AS (SELECT {0} FROM {1} WHERE $1::text[] IS NULL OR ({0}) > ({2}) ORDER BY {0} LIMIT $2::int), "
-      "touched AS (UPDATE {1} x SET {3} = x.{3} FROM batch WHERE {4} RETURNING 1), "
-      "last AS (SELECT ARRAY[{5}] AS c FROM batch ORDER BY {6} LIMIT 1) "
-      "{7}",
-      fmt::join(keys, ", "), table, fmt::join(cursor_keys, ", "), keys.front(), fmt::join(join, " AND "),
-      fmt::join(last_keys, ", "), fmt::join(desc, ", "), bookkeeping);
+  BatchSql b;
+  b.upper = fmt::format(
+      "SELECT ARRAY[{0}] FROM {1} WHERE $1::text[] IS NULL OR ({2}) > ({3}) ORDER BY {2} LIMIT 1 OFFSET $2::int - 1",
+      fmt::join(as_text, ", "), table, fmt::join(keys, ", "), fmt::join(lower, ", "));
+  b.touch = fmt::format(
+      "WITH touched AS (UPDATE {0} x SET {1} = {2} WHERE ($1::text[] IS NULL OR ({3}) > ({4})) "
+      "AND ($2::text[] IS NULL OR ({3}) <= ({5})) RETURNING 1) "
+      "UPDATE strata_online.backfill SET cursor = coalesce($2::text[], cursor), "
+      "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
+      "done = $2::text[] IS NULL, updated_at = clock_timestamp() {6}",
+      table, keys.front(), xkeys.front(), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
+      state_row);
+  return b;
 }
 }  // namespace
 
@@ -100,7 +108,7 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   if (pr.done) return BackfillOutcome::kDone;
 
   TRY_VOID(engine.Exec(fmt::format("SET lock_timeout = {}", opt.lock_timeout.count())));
-  const std::string sql = BatchSql(schema, t);
+  const BatchSql sql = MakeBatchSql(schema, t);
   const std::string table = Qualified(schema, t.physical);
   const auto started = std::chrono::steady_clock::now();
   const long long done_at_start = pr.rows_done;
@@ -136,9 +144,14 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
                                             "migration = $2 AND table_name = $3",
                                             key));
     bp[0] = cur.rows[0][0];
+    if (!sql.upper.empty()) {
+      std::vector<Param> up = {bp[0], std::to_string(opt.batch_size)};
+      ASSIGN_OR_RETURN(Rows u, engine.Query(sql.upper, up));
+      bp[1] = u.rows.empty() ? std::nullopt : u.rows[0][0];
+    }
     Result<Rows> r;
     for (int attempt = 0;; ++attempt) {
-      r = engine.Query(sql, bp);
+      r = engine.Query(sql.touch, bp);
       if (r || r.error().kind != ErrorKind::kLockTimeout || attempt >= opt.lock_retries) break;
       std::this_thread::sleep_for(RetryDelay(attempt, opt.retry_delay));
     }

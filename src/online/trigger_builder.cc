@@ -11,21 +11,33 @@ std::string TriggerName(const std::string& migration, const std::string& table) 
 }
 
 namespace {
-std::string Declarations(const std::string& schema, const ModelTable& shape) {
+// Variables for the columns the expressions name (declaring every column would cost an
+// assignment per column and row).
+std::string Declarations(const std::string& schema, const ModelTable& shape, const std::vector<std::string>& exprs) {
   std::string out;
-  for (const auto& c : shape.columns)
+  for (const auto& c : shape.columns) {
+    bool used = false;
+    for (const auto& e : exprs) used = used || RewriteColumns(e, {{c.name, "_"}}) != e;
+    if (!used) continue;
     out += fmt::format("      {} {}.{}%TYPE := NEW.{};\n", Ident(c.name), Qualified(schema, shape.physical),
                        Ident(c.physical), Ident(c.physical));
+  }
   return out;
 }
 
 std::string Branch(const std::string& schema, const ModelTable* shape, const std::string& table,
                    const std::vector<TriggerRule>& rules, bool from_new) {
   std::string sets;
+  std::vector<std::string> exprs;
   for (const auto& r : rules)
-    if (r.table == table && r.from_new == from_new) sets += fmt::format("      NEW.{} := ({});\n", Ident(r.target), r.expr);
+    if (r.table == table && r.from_new == from_new) {
+      sets += fmt::format("      NEW.{} := ({});\n", Ident(r.target), r.expr);
+      exprs.push_back(r.expr);
+    }
   if (sets.empty() || !shape) return "    NULL;\n";
-  return fmt::format("    DECLARE\n{}    BEGIN\n{}    END;\n", Declarations(schema, *shape), sets);
+  std::string decl = Declarations(schema, *shape, exprs);
+  if (decl.empty()) return sets;
+  return fmt::format("    DECLARE\n{}    BEGIN\n{}    END;\n", decl, sets);
 }
 }  // namespace
 
