@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -343,6 +345,36 @@ operations:
   EXPECT_EQ(Scalar("SELECT count(*) FROM public_b1.logs WHERE doubled = at * 2"), "30");
   ASSERT_TRUE(runner.Complete(false).has_value());
   EXPECT_EQ(Scalar("SELECT count(*) FROM logs WHERE doubled = at * 2"), "30");
+}
+
+TEST_F(OnlineLifecycleTest, BackfillThrottlesWhileSessionsWaitForLocksOnTheTable) {
+  OnlineOptions o = Options();
+  o.backfill = false;
+  OnlineRunner expand_only(*engine_, o);
+  auto m = Parse("name: th\noperations:\n  - add_column: {table: logs, column: {name: z, type: int}, up: \"at + 1\"}\n");
+  ASSERT_TRUE(expand_only.Start(m).has_value());
+  // A holds a lock on logs; B queues behind it for ACCESS EXCLUSIVE: one waiter on the table.
+  auto a = Open();
+  auto b = Open();
+  Exec("BEGIN; LOCK TABLE logs IN ROW EXCLUSIVE MODE", a.get());
+  std::thread waiter([&] { (void)b->Exec("BEGIN; LOCK TABLE logs IN ACCESS EXCLUSIVE MODE; COMMIT"); });
+  for (int i = 0; i < 100 && Scalar("SELECT count(*) FROM pg_locks WHERE relation = 'logs'::regclass AND NOT granted") == "0"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  OnlineRunner runner(*engine_, Options());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    (void)a->Exec("COMMIT");
+  });
+  auto r = runner.Resume();
+  release.join();
+  waiter.join();
+  ASSERT_TRUE(r.has_value()) << r.error().Describe();
+  EXPECT_TRUE(r->backfill_done);
+  auto status = runner.Status();
+  ASSERT_TRUE(status.has_value());
+  ASSERT_EQ(status->backfill.size(), 1u);
+  EXPECT_GE(status->backfill[0].throttled, 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM public_th.logs WHERE z = at + 1"), "30");
 }
 
 TEST_F(OnlineLifecycleTest, BadOperationsAreRejectedBeforeAnythingRuns) {
