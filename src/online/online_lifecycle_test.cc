@@ -301,12 +301,17 @@ operations:
   - alter_column: {table: users, column: name, type: varchar(100), up: "upper(name)", down: "lower(name)"}
 )YAML");
   ASSERT_TRUE(runner.Start(m).has_value());
-  // A session that takes the version's role gets its search_path from the role setting at
-  // login; SET ROLE does not apply it, so emulate the login with the role's setting.
-  Exec("GRANT public_r1 TO CURRENT_USER");
-  auto client = Open();
-  Exec("SET ROLE public_r1", client.get());
-  Exec("SET search_path = public_r1, public", client.get());
+  // A client that logs in as the version's role (as through PgBouncer in transaction mode)
+  // gets the version's search_path from the role's setting, without running SET.
+  Exec("ALTER ROLE public_r1 LOGIN");
+  std::string role_url = url_;
+  role_url.replace(role_url.find("postgres@"), 9, "public_r1@");
+  auto parsed = DatabaseUrl::Parse(role_url);
+  ASSERT_TRUE(parsed.has_value());
+  auto connected = Connect(*parsed, "role-client");
+  ASSERT_TRUE(connected.has_value()) << connected.error().message;
+  auto client = std::move(*connected);
+  EXPECT_EQ(Scalar("SHOW search_path", client.get()), "public_r1, public");
   Exec("INSERT INTO users (id, name) VALUES (500, 'NEWNAME')", client.get());
   EXPECT_EQ(Scalar("SELECT name FROM public.users WHERE id = 500"), "newname");
   EXPECT_EQ(Scalar("SELECT name FROM public_r1.users WHERE id = 1"), "USER1");
