@@ -34,6 +34,7 @@ struct OnlineFlags {
   bool dry_run = false;
   bool force = false;
   bool progress = false;
+  std::string wait = "0s";
 };
 
 // The progress bar on stderr: on a terminal, or when asked with --progress.
@@ -75,6 +76,7 @@ Result<online::OnlineOptions> Options(Context& ctx, const OnlineFlags& f, const 
   o.lock_retries = f.lock_retries;
   ASSIGN_OR_RETURN(o.lock_wait, ctx.LockWait());
   o.create_roles = !f.no_roles;
+  ASSIGN_OR_RETURN(o.active_wait, ParseDuration(f.wait));
   o.backfill = !f.no_backfill;
   if (f.batch_size < 1) return MakeError(ErrorKind::kUsage, "--batch-size must be at least 1");
   o.backfill_options.batch_size = f.batch_size;
@@ -184,6 +186,9 @@ void AddOnline(CLI::App& app, Context& ctx) {
   start->add_flag("--no-backfill", f->no_backfill, "Stop after the expand; `strata online resume` backfills later");
   start->add_flag("--no-roles", f->no_roles, "Do not create the per-version role");
   start->add_flag("--dry-run", f->dry_run, "Print the SQL of the expand; run nothing");
+  start->add_option("--wait", f->wait,
+                    "Queue behind an active online migration: wait up to this long (e.g. 2h) for it to be completed "
+                    "or rolled back (default 0: fail at once, naming it)");
   start->footer(
       "Examples:\n"
       "  strata online start migrations/online/02_add_rating.yaml\n"
@@ -269,6 +274,7 @@ void AddOnline(CLI::App& app, Context& ctx) {
   CLI::App* complete = online->add_subcommand("complete", "Contract: drop the old version, swap columns in, validate");
   AddCommonFlags(complete, *f);
   complete->add_flag("--force", f->force, "Complete although sessions still use the old version (audited)");
+  complete->add_flag("--dry-run", f->dry_run, "Print the SQL complete would run; run nothing");
   complete->footer(
       "Refuses (exit 1, listing them) while sessions use the old version: logged in as its role, tagged\n"
       "application_name 'strata_version=<old version schema>', or holding its views.\n"
@@ -276,6 +282,12 @@ void AddOnline(CLI::App& app, Context& ctx) {
   complete->callback([&ctx, f] {
     ForEachTarget(ctx, *f, f->force ? "online complete --force" : "online complete",
                   [&](OnlineRunner& runner, Engine&, const ResolvedTarget& t, json& tj) -> Result<void> {
+                    if (f->dry_run) {
+                      ASSIGN_OR_RETURN(std::string sql, runner.DescribeFinish(true));
+                      tj["sql"] = sql;
+                      if (!ctx.g.json) std::cout << fmt::format("-- target {} ({})\n", t.name, t.url.Redacted()) << sql;
+                      return {};
+                    }
                     ASSIGN_OR_RETURN(online::CompleteResult r, runner.Complete(f->force));
                     tj["migration"] = r.name;
                     tj["completed"] = r.completed;
@@ -297,10 +309,17 @@ void AddOnline(CLI::App& app, Context& ctx) {
 
   CLI::App* rollback = online->add_subcommand("rollback", "Undo everything start did (before complete), no data lost");
   AddCommonFlags(rollback, *f);
-  rollback->footer("Examples:\n  strata online rollback\n  strata --service users online rollback --json\n");
+  rollback->add_flag("--dry-run", f->dry_run, "Print the SQL rollback would run; run nothing");
+  rollback->footer("Examples:\n  strata online rollback\n  strata online rollback --dry-run\n  strata --service users online rollback --json\n");
   rollback->callback([&ctx, f] {
     ForEachTarget(ctx, *f, "online rollback", [&](OnlineRunner& runner, Engine&, const ResolvedTarget& t,
                                                   json& tj) -> Result<void> {
+      if (f->dry_run) {
+        ASSIGN_OR_RETURN(std::string sql, runner.DescribeFinish(false));
+        tj["sql"] = sql;
+        if (!ctx.g.json) std::cout << fmt::format("-- target {} ({})\n", t.name, t.url.Redacted()) << sql;
+        return {};
+      }
       ASSIGN_OR_RETURN(std::string name, runner.Rollback());
       tj["rolled_back"] = name;
       ctx.Say(fmt::format("{}: {} rolled back", t.name, name));

@@ -382,6 +382,25 @@ TEST_F(OnlineLifecycleTest, BackfillThrottlesWhileSessionsWaitForLocksOnTheTable
   EXPECT_EQ(Scalar("SELECT count(*) FROM public_th.logs WHERE z = at + 1"), "30");
 }
 
+TEST_F(OnlineLifecycleTest, QueuedMigrationStartsWhenTheActiveOneCompletes) {
+  OnlineRunner runner(*engine_, Options());
+  ASSERT_TRUE(runner.Start(Parse("name: q1\noperations:\n  - drop_table: {name: old_stuff}\n")).has_value());
+  auto other = Open();
+  OnlineOptions waiting = Options();
+  waiting.active_wait = std::chrono::seconds(30);
+  OnlineRunner queued(*other, waiting);
+  auto q2 = Parse("name: q2\noperations:\n  - rename_table: {from: things, to: stuff}\n");
+  Result<StartResult> started = MakeError(ErrorKind::kInternal, "not run");
+  std::thread t([&] { started = queued.Start(q2); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto done = runner.Complete(false);
+  t.join();
+  ASSERT_TRUE(done.has_value() && done->completed);
+  ASSERT_TRUE(started.has_value()) << started.error().Describe();
+  EXPECT_EQ(started->previous_schema.value_or(""), "public_q1");
+  EXPECT_EQ(Scalar("SELECT label FROM public_q2.stuff WHERE id = 1"), "one");
+}
+
 TEST_F(OnlineLifecycleTest, BadOperationsAreRejectedBeforeAnythingRuns) {
   OnlineRunner runner(*engine_, Options());
   const std::string before = Snapshot();

@@ -71,6 +71,68 @@ std::vector<std::string> TriggerStatements(const std::string& schema, const Onli
 
 BoundStatement Bound(std::string sql) { return BoundStatement{std::move(sql), {}, {}}; }
 
+// complete: validations and concurrent drops first (each its own short transaction), then the
+// contract transaction: triggers, the old version schema, the operations' steps, every rename.
+struct ContractSteps {
+  std::vector<Step> pre, concurrent, contract;
+};
+ContractSteps BuildContract(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                            const std::optional<std::string>& old_version_schema) {
+  ContractSteps c;
+  auto plans = PlanEach(m, shapes, schema, Phase::kComplete);
+  for (const auto& p : plans) c.pre.insert(c.pre.end(), p.pre.begin(), p.pre.end());
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  for (const auto& t : trig.tables)
+    for (auto& s : DropTriggerSql(schema, m.name, t)) c.contract.push_back({s});
+  if (old_version_schema)
+    for (auto& s : DropVersionSchemaSql(*old_version_schema)) c.contract.push_back({s});
+  for (const auto& p : plans)
+    for (const auto& s : p.steps) (s.concurrent ? c.concurrent : c.contract).push_back(s);
+  // Every rename, last: columns to their new names, then tables. The version's views are
+  // bound to the tables, not to names: they keep working.
+  for (const auto& t : shapes.back().tables) {
+    for (const auto& col : t.columns)
+      if (col.physical != col.name)
+        c.contract.push_back({fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", Qualified(schema, t.physical),
+                                          Ident(col.physical), Ident(col.name))});
+    for (const auto& col : t.columns)
+      if (col.view_default)
+        c.contract.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", Qualified(schema, t.physical),
+                                          Ident(col.name), *col.view_default)});
+  }
+  for (const auto& t : shapes.back().tables)
+    if (t.physical != t.name)
+      c.contract.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", Qualified(schema, t.physical), Ident(t.name))});
+  return c;
+}
+
+// rollback: first stop the dual writes and hide the new version, then undo the operations,
+// newest first (only those whose start ran; a raw SQL one exactly when its up committed).
+struct RollbackSteps {
+  std::vector<Step> first, undo;
+};
+RollbackSteps BuildRollback(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                            const MigrationRow& row) {
+  RollbackSteps r;
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  for (const auto& t : trig.tables)
+    for (auto& s : DropTriggerSql(schema, m.name, t)) r.first.push_back({s});
+  for (auto& s : DropVersionSchemaSql(row.version_schema)) r.first.push_back({s});
+  auto plans = PlanEach(m, shapes, schema, Phase::kRollback);
+  for (size_t k = plans.size(); k-- > 0;) {
+    bool ran = static_cast<int>(k) < row.ops_done || (static_cast<int>(k) == row.ops_done && !m.operations[k]->unsafe());
+    if (ran) r.undo.insert(r.undo.end(), plans[k].steps.begin(), plans[k].steps.end());
+  }
+  return r;
+}
+
+std::string StepsText(const std::vector<Step>& steps) {
+  std::string out;
+  for (const auto& s : steps) out += s.sql + ";" + (s.concurrent ? "  -- outside a transaction" : "") + "\n";
+  return out;
+}
+
+
 std::string Json(const nlohmann::json& j) { return j.dump(); }
 
 }  // namespace
@@ -185,6 +247,18 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
   TRY_VOID(state_.EnsureSchema());
   TRY_VOID(history_.EnsureSchema());
   ASSIGN_OR_RETURN(auto active, state_.Active());
+  // Queued behind another migration: wait (without holding the lock) until it is completed or
+  // rolled back, up to active_wait.
+  const auto deadline = std::chrono::steady_clock::now() + opt_.active_wait;
+  bool said = false;
+  while (active && active->name != m.name && std::chrono::steady_clock::now() < deadline) {
+    if (!said) Note(fmt::format("'{}' is queued behind the active online migration '{}'; waiting", m.name, active->name));
+    said = true;
+    Unlock();
+    std::this_thread::sleep_for(milliseconds(1000));
+    TRY_VOID(Lock());
+    ASSIGN_OR_RETURN(active, state_.Active());
+  }
   if (active && active->name != m.name)
     return MakeError(ErrorKind::kCheck,
                      fmt::format("online migration '{}' is active on schema '{}' ({} since {} by {}): complete or roll "
@@ -319,6 +393,30 @@ Result<std::string> OnlineRunner::DescribeStart(const OnlineMigration& m) {
   return out;
 }
 
+Result<std::string> OnlineRunner::DescribeFinish(bool complete) {
+  if (engine_.kind() != EngineKind::kPostgres) return MakeError(ErrorKind::kInput, "online migrations need PostgreSQL");
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
+  if (!complete) {
+    RollbackSteps r = BuildRollback(m, shapes, opt_.schema, *active);
+    return fmt::format("-- rollback of online migration {} on schema {}\n", m.name, opt_.schema) + StepsText(r.first) +
+           "-- undo the operations, newest first (one transaction, concurrent steps outside it)\n" + StepsText(r.undo);
+  }
+  std::optional<std::string> old;
+  if (active->previous_schema) {
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                                           std::vector<Param>{*active->previous_schema}));
+    if (!r.rows.empty()) old = active->previous_schema;
+  }
+  ContractSteps c = BuildContract(m, shapes, opt_.schema, old);
+  return fmt::format("-- complete of online migration {} on schema {}\n-- validations, each in its own transaction\n",
+                     m.name, opt_.schema) +
+         StepsText(c.pre) + StepsText(c.concurrent) + "-- the contract transaction (lock_timeout, retries)\n" +
+         StepsText(c.contract);
+}
+
 Result<StatusResult> OnlineRunner::Status() {
   StatusResult s;
   ASSIGN_OR_RETURN(s.active, state_.Active());
@@ -366,34 +464,9 @@ Result<CompleteResult> OnlineRunner::Complete(bool force) {
 
   ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
-  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kComplete);
-  // Validations and concurrent drops first, each in its own short transaction.
-  for (const auto& p : plans)
-    for (const auto& s : p.pre) TRY_VOID(RunSteps({s}, {}));
-
-  std::vector<Step> contract;
-  Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart));
-  for (const auto& t : trig.tables)
-    for (auto& s : DropTriggerSql(opt_.schema, m.name, t)) contract.push_back({s});
-  if (versioned)
-    for (auto& s : DropVersionSchemaSql(res.old_version)) contract.push_back({s});
-  for (const auto& p : plans) contract.insert(contract.end(), p.steps.begin(), p.steps.end());
-  // Every rename, last: columns to their new names, then tables.
-  for (const auto& t : shapes.back().tables) {
-    for (const auto& c : t.columns)
-      if (c.physical != c.name)
-        contract.push_back({fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", Qualified(opt_.schema, t.physical),
-                                        Ident(c.physical), Ident(c.name))});
-    for (const auto& c : t.columns)
-      if (c.view_default)
-        contract.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
-                                        Qualified(opt_.schema, t.physical), Ident(c.name), *c.view_default)});
-  }
-  for (const auto& t : shapes.back().tables)
-    if (t.physical != t.name)
-      contract.push_back(
-          {fmt::format("ALTER TABLE {} RENAME TO {}", Qualified(opt_.schema, t.physical), Ident(t.name))});
-  // The version's views were bound to the tables, not to names: they keep working.
+  ContractSteps steps = BuildContract(m, shapes, opt_.schema,
+                                      versioned ? std::optional<std::string>(res.old_version) : std::nullopt);
+  for (const auto& s : steps.pre) TRY_VOID(RunSteps({s}, {}));
   nlohmann::json details = {{"schema", opt_.schema}, {"old_version", res.old_version}};
   if (res.forced) {
     nlohmann::json who = nlohmann::json::array();
@@ -405,13 +478,8 @@ Result<CompleteResult> OnlineRunner::Complete(bool force) {
       state_.SetState(m.name, "completed"), state_.DeleteBackfills(m.name),
       history_.AuditStatement(res.forced ? "online-complete-forced" : "online-complete", m.name, opt_.actor,
                               Json(details))};
-  std::vector<Step> concurrent;
-  std::erase_if(contract, [&](const Step& s) {
-    if (s.concurrent) concurrent.push_back(s);
-    return s.concurrent;
-  });
-  for (const auto& s : concurrent) TRY_VOID(RunConcurrent(s));
-  TRY_VOID(RunSteps(contract, std::move(bookkeeping)));
+  for (const auto& s : steps.concurrent) TRY_VOID(RunConcurrent(s));
+  TRY_VOID(RunSteps(steps.contract, std::move(bookkeeping)));
   if (versioned) (void)engine_.Exec(DropRoleSql(res.old_version));
   res.completed = true;
   return res;
@@ -424,23 +492,10 @@ Result<std::string> OnlineRunner::Rollback() {
   if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
   ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
-  // First stop the dual writes and hide the new version.
-  std::vector<Step> first;
-  Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart));
-  for (const auto& t : trig.tables)
-    for (auto& s : DropTriggerSql(opt_.schema, m.name, t)) first.push_back({s});
-  for (auto& s : DropVersionSchemaSql(active->version_schema)) first.push_back({s});
-  TRY_VOID(RunSteps(first, {}));
-  // Then undo the operations, newest first (only those whose start ran; raw SQL exactly so).
-  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kRollback);
-  std::vector<Step> undo;
-  for (size_t k = plans.size(); k-- > 0;) {
-    bool ran = static_cast<int>(k) < active->ops_done || (static_cast<int>(k) == active->ops_done && !m.operations[k]->unsafe());
-    if (!ran) continue;
-    undo.insert(undo.end(), plans[k].steps.begin(), plans[k].steps.end());
-  }
+  RollbackSteps steps = BuildRollback(m, shapes, opt_.schema, *active);
+  TRY_VOID(RunSteps(steps.first, {}));
   nlohmann::json details = {{"schema", opt_.schema}, {"state_was", active->state}};
-  TRY_VOID(RunSteps(undo, {state_.SetState(m.name, "rolled_back"), state_.DeleteBackfills(m.name),
+  TRY_VOID(RunSteps(steps.undo, {state_.SetState(m.name, "rolled_back"), state_.DeleteBackfills(m.name),
                            history_.AuditStatement("online-rollback", m.name, opt_.actor, Json(details))}));
   (void)engine_.Exec(DropRoleSql(active->version_schema));
   return m.name;

@@ -33,6 +33,9 @@ struct OnlineOptions {
   int lock_retries = 10;
   std::chrono::milliseconds retry_delay{100};
   std::chrono::milliseconds lock_wait{std::chrono::seconds(60)};  // for the service lock
+  // start: how long to wait while another migration is active on the schema (queued behind
+  // it) before failing; 0 fails at once.
+  std::chrono::milliseconds active_wait{0};
   bool create_roles = true;
   bool backfill = true;  // false: start stops after the expand (a later start or resume backfills)
   BackfillOptions backfill_options;
@@ -74,6 +77,8 @@ class OnlineRunner {
   Result<StartResult> Start(const OnlineMigration& migration);
   // The SQL start would run for the expand (no backfill), without running anything.
   Result<std::string> DescribeStart(const OnlineMigration& migration);
+  // The SQL complete (true) or rollback (false) would run now, without running anything.
+  Result<std::string> DescribeFinish(bool complete);
   Result<StatusResult> Status();
   Result<CompleteResult> Complete(bool force);
   Result<std::string> Rollback();  // returns the name rolled back

@@ -81,6 +81,9 @@ TEST_F(OnlineCliTest, GuardQueueRollbackAndForce) {
   CliResult queued = p_->Run({"online", "start", "online/03_other.yaml"});
   EXPECT_EQ(queued.exit_code, 1) << queued.out;
   EXPECT_THAT(queued.out, HasSubstr("online migration '02_rename' is active"));
+  CliResult waited = p_->Run({"online", "start", "online/03_other.yaml", "--wait", "1500ms"});
+  EXPECT_EQ(waited.exit_code, 1) << waited.out;
+  EXPECT_THAT(waited.out, HasSubstr("queued behind the active online migration '02_rename'"));
 
   // A client tagged with the old version blocks complete (exit 1, listed), --force overrides.
   auto client = p_->Connect();
@@ -93,6 +96,16 @@ TEST_F(OnlineCliTest, GuardQueueRollbackAndForce) {
   CliResult text = p_->Run({"online", "complete"});
   EXPECT_EQ(text.exit_code, 1);
   EXPECT_THAT(text.out, HasSubstr("application_name 'web strata_version=public_01_scores'"));
+
+  // The dry runs show the SQL and change nothing.
+  CliResult dry_complete = p_->Run({"online", "complete", "--dry-run"});
+  ASSERT_EQ(dry_complete.exit_code, 0) << dry_complete.out;
+  EXPECT_THAT(dry_complete.out, HasSubstr("DROP SCHEMA IF EXISTS \"public_01_scores\" CASCADE"));
+  EXPECT_THAT(dry_complete.out, HasSubstr("RENAME COLUMN \"name\" TO \"full_name\""));
+  CliResult dry_rollback = p_->Run({"online", "rollback", "--dry-run"});
+  ASSERT_EQ(dry_rollback.exit_code, 0) << dry_rollback.out;
+  EXPECT_THAT(dry_rollback.out, HasSubstr("DROP SCHEMA IF EXISTS \"public_02_rename\" CASCADE"));
+  EXPECT_EQ(p_->Scalar("SELECT to_regnamespace('public_02_rename') IS NOT NULL"), "t");
 
   // Rollback instead, then start again and force the complete.
   CliResult rolled = p_->Run({"online", "rollback"});
