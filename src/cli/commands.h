@@ -24,5 +24,6 @@ void AddSchema(CLI::App& app, Context& ctx);
 void AddCheck(CLI::App& app, Context& ctx);
 void AddRebase(CLI::App& app, Context& ctx);
 void AddMerge(CLI::App& app, Context& ctx);
+void AddOnline(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

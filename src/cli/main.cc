@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   AddCheck(app, ctx);
   AddRebase(app, ctx);
   AddMerge(app, ctx);
+  AddOnline(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -105,7 +105,7 @@ struct CatalogSnapshot {
   std::vector<TriggerInfo> triggers;
 };
 
-// The schemas skipped besides the system ones: strata's own bookkeeping schema.
+// The schemas skipped besides the system ones: strata's own bookkeeping schemas (strata, strata_online).
 std::vector<std::string> DefaultSkippedSchemas();
 
 // Reads every user schema (pg_catalog, information_schema, pg_toast*, pg_temp* and
