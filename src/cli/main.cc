@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
   AddSchema(app, ctx);
+  AddDiff(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
