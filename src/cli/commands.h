@@ -22,5 +22,6 @@ void AddPlan(CLI::App& app, Context& ctx);
 void AddSandbox(CLI::App& app, Context& ctx);
 void AddSchema(CLI::App& app, Context& ctx);
 void AddDiff(CLI::App& app, Context& ctx);
+void AddTest(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

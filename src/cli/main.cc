@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   AddSandbox(app, ctx);
   AddSchema(app, ctx);
   AddDiff(app, ctx);
+  AddTest(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
