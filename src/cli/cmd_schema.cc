@@ -17,9 +17,13 @@ void AddSchema(CLI::App& app, Context& ctx) {
       "dump", "Print each target's tables, columns, constraints, indexes, views, functions, triggers, sequences, "
               "types and extensions, normalised");
   dump->add_option("--format", *format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  auto access = std::make_shared<SnapshotOptions>();
+  dump->add_flag("--with-owners", access->with_owners, "Also the owner of each schema, table, view, sequence, function and type");
+  dump->add_flag("--with-grants", access->with_grants, "Also the privileges granted on them (grantee and privilege)");
   dump->footer(
-      "Examples:\n  strata schema dump\n  strata --env prod --service users schema dump --format json > users.json\n");
-  dump->callback([&ctx, format] {
+      "Examples:\n  strata schema dump\n  strata --env prod --service users schema dump --format json > users.json\n"
+      "  strata schema dump --with-owners --with-grants\n");
+  dump->callback([&ctx, format, access] {
     const bool json = ctx.g.json || *format == "json";
     auto targets = ctx.Targets();
     if (!targets) return void(ctx.Fail(targets.error()));
@@ -27,7 +31,7 @@ void AddSchema(CLI::App& app, Context& ctx) {
     for (const auto& t : *targets) {
       auto engine = Connect(t.url, "strata");
       if (!engine) return void(ctx.Fail(engine.error(), out));
-      auto snapshot = ReadPostgresSnapshot(**engine);
+      auto snapshot = ReadPostgresSnapshot(**engine, *access);
       if (!snapshot) {
         Error e = snapshot.error();
         e.message = fmt::format("{}: {}", t.name, e.message);

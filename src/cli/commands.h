@@ -25,5 +25,7 @@ void AddCheck(CLI::App& app, Context& ctx);
 void AddRebase(CLI::App& app, Context& ctx);
 void AddMerge(CLI::App& app, Context& ctx);
 void AddOnline(CLI::App& app, Context& ctx);
+void AddDiff(CLI::App& app, Context& ctx);
+void AddTest(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   AddRebase(app, ctx);
   AddMerge(app, ctx);
   AddOnline(app, ctx);
+  AddDiff(app, ctx);
+  AddTest(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

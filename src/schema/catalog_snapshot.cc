@@ -1,6 +1,7 @@
 #include "schema/catalog_snapshot.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -161,6 +162,43 @@ std::string TriggersSql() {
       kSchemaFilter);
 }
 
+// Owner and grants of every object kind that has them: kind, schema, name (functions: name(args)), owner, grants.
+std::string AccessSql() {
+  constexpr const char* kGrants =
+      "(SELECT coalesce(string_agg(g, E'\\n' ORDER BY g), '') FROM (SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+      "ELSE pg_get_userbyid(a.grantee) END || ' ' || a.privilege_type || CASE WHEN a.is_grantable THEN ' WITH GRANT "
+      "OPTION' ELSE '' END AS g FROM aclexplode({}) a) q)";
+  return fmt::format(R"(SELECT 'schema', n.nspname, n.nspname, pg_get_userbyid(n.nspowner), {}
+FROM pg_namespace n WHERE {}
+UNION ALL
+SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'table' WHEN c.relkind = 'S' THEN 'sequence' ELSE 'view' END,
+  n.nspname, c.relname, pg_get_userbyid(c.relowner), {}
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND {}
+UNION ALL
+SELECT 'function', n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+  pg_get_userbyid(p.proowner), {}
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {}
+UNION ALL
+SELECT 'type', n.nspname, t.typname, pg_get_userbyid(t.typowner), {}
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype IN ('e', 'd', 'c', 'r') AND {})",
+                     fmt::format(fmt::runtime(kGrants), "n.nspacl"), kSchemaFilter,
+                     fmt::format(fmt::runtime(kGrants), "c.relacl"), kSchemaFilter,
+                     fmt::format(fmt::runtime(kGrants), "p.proacl"), kSchemaFilter,
+                     fmt::format(fmt::runtime(kGrants), "t.typacl"), kSchemaFilter);
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 nlohmann::json Opt(const std::optional<std::string>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -170,9 +208,60 @@ nlohmann::json Opt(const std::optional<std::string>& v) {
 std::vector<std::string> DefaultSkippedSchemas() { return {"strata", "strata_online"}; }
 
 Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const std::vector<std::string>& schemas_to_skip) {
+  SnapshotOptions options;
+  options.schemas_to_skip = schemas_to_skip;
+  return ReadPostgresSnapshot(engine, options);
+}
+
+Result<CatalogSnapshot> ReadSnapshot(Engine& engine, const SnapshotOptions& options) {
+  if (engine.kind() == EngineKind::kSqlite) return ReadSqliteSnapshot(engine);
+  return ReadPostgresSnapshot(engine, options);
+}
+
+Result<CatalogSnapshot> ReadSqliteSnapshot(Engine& engine) {
+  if (engine.kind() != EngineKind::kSqlite) return MakeError(ErrorKind::kInput, "not a SQLite database");
+  CatalogSnapshot snap;
+  ASSIGN_OR_RETURN(Rows objects, engine.Query(
+      "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "AND name NOT LIKE 'strata\\_%' ESCAPE '\\' ORDER BY type, name"));
+  for (const auto& r : objects.rows) {
+    const std::string type = S(r, 0), name = S(r, 1), table = S(r, 2), sql = S(r, 3);
+    if (type == "table") {
+      TableInfo t;
+      t.schema = "main";
+      t.name = name;
+      Param p = name;
+      ASSIGN_OR_RETURN(Rows cols, engine.Query(
+          "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info($1) ORDER BY cid",
+          std::span<const Param>(&p, 1)));
+      for (const auto& c : cols.rows) {
+        ColumnInfo col;
+        col.name = S(c, 0);
+        col.type = S(c, 1);
+        col.nullable = S(c, 2) != "1" && S(c, 4) == "0";
+        col.default_expr = O(c, 3);
+        t.columns.push_back(std::move(col));
+      }
+      // SQLite keeps constraints only inside the CREATE TABLE text: compare that text whole.
+      t.constraints.push_back({"definition", "table", sql, std::nullopt});
+      snap.tables.push_back(std::move(t));
+    } else if (type == "index") {
+      if (sql.empty()) continue;  // automatic indexes of PRIMARY KEY / UNIQUE: part of the table text
+      snap.indexes.push_back({"main", table, name, sql, std::nullopt, std::nullopt});
+    } else if (type == "view") {
+      snap.views.push_back({"main", name, false, sql, std::nullopt});
+    } else if (type == "trigger") {
+      snap.triggers.push_back({"main", table, name, sql, true});
+    }
+  }
+  return snap;
+}
+
+Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const SnapshotOptions& options) {
   if (engine.kind() != EngineKind::kPostgres) {
     return MakeError(ErrorKind::kInput, "schema dump supports PostgreSQL targets");
   }
+  const std::vector<std::string>& schemas_to_skip = options.schemas_to_skip;
   const std::vector<Param> params = {TextArrayLiteral(schemas_to_skip)};
   auto run = [&](const std::string& sql, bool with_filter = true) -> Result<Rows> {
     if (!with_filter) return engine.Query(sql);
@@ -239,6 +328,28 @@ Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const std::vector<s
   ASSIGN_OR_RETURN(Rows triggers, run(TriggersSql()));
   for (const auto& r : triggers.rows) snap.triggers.push_back({S(r, 0), S(r, 1), S(r, 2), S(r, 3), B(r, 4)});
 
+  if (options.with_owners || options.with_grants) {
+    ASSIGN_OR_RETURN(Rows access, run(AccessSql()));
+    std::map<std::tuple<std::string, std::string, std::string>, Access> by_object;
+    for (const auto& r : access.rows) {
+      Access a;
+      if (options.with_owners) a.owner = O(r, 3);
+      if (options.with_grants) a.grants = Lines(S(r, 4));
+      by_object[{S(r, 0), S(r, 1), S(r, 2)}] = std::move(a);
+    }
+    auto fill = [&](const char* kind, const std::string& schema, const std::string& name, Access& into) {
+      auto it = by_object.find({kind, schema, name});
+      if (it != by_object.end()) into = it->second;
+    };
+    for (auto& x : snap.schemas) fill("schema", x.name, x.name, x.access);
+    for (auto& x : snap.tables) fill("table", x.schema, x.name, x.access);
+    for (auto& x : snap.views) fill("view", x.schema, x.name, x.access);
+    for (auto& x : snap.sequences) fill("sequence", x.schema, x.name, x.access);
+    for (auto& x : snap.functions) fill("function", x.schema, x.name + "(" + x.arguments + ")", x.access);
+    for (auto& x : snap.types) fill("type", x.schema, x.name, x.access);
+    snap.grants_read = options.with_grants;
+  }
+
   // Byte order everywhere, whatever the database's collation.
   auto by_key = [](auto key) {
     return [key](const auto& a, const auto& b) { return key(a) < key(b); };
@@ -264,25 +375,45 @@ Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const std::vector<s
   return snap;
 }
 
+namespace {
+// Adds "owner" and "grants" to an object's JSON when they were read.
+nlohmann::json WithAccess(nlohmann::json obj, const Access& a, bool grants_read) {
+  if (a.owner) obj["owner"] = *a.owner;
+  if (grants_read) obj["grants"] = a.grants;
+  return obj;
+}
+std::string AccessText(const Access& a, bool grants_read) {
+  std::string out;
+  if (a.owner) out += " owner " + *a.owner;
+  if (grants_read) {
+    out += " grants [";
+    for (size_t i = 0; i < a.grants.size(); ++i) out += (i ? ", " : "") + a.grants[i];
+    out += "]";
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json ToJson(const CatalogSnapshot& s) {
   using nlohmann::json;
+  const bool g = s.grants_read;
   json out = json::object();
   out["schemas"] = json::array();
-  for (const auto& x : s.schemas) out["schemas"].push_back({{"name", x.name}, {"comment", Opt(x.comment)}});
+  for (const auto& x : s.schemas) out["schemas"].push_back(WithAccess(json({{"name", x.name}, {"comment", Opt(x.comment)}}), x.access, g));
   out["extensions"] = json::array();
   for (const auto& x : s.extensions) {
     out["extensions"].push_back({{"name", x.name}, {"schema", x.schema}, {"version", x.version}});
   }
   out["types"] = json::array();
   for (const auto& x : s.types) {
-    out["types"].push_back({{"schema", x.schema}, {"name", x.name}, {"kind", x.kind}, {"definition", x.definition},
-                            {"comment", Opt(x.comment)}});
+    out["types"].push_back(WithAccess(json({{"schema", x.schema}, {"name", x.name}, {"kind", x.kind}, {"definition", x.definition},
+                            {"comment", Opt(x.comment)}}), x.access, g));
   }
   out["sequences"] = json::array();
   for (const auto& x : s.sequences) {
-    out["sequences"].push_back({{"schema", x.schema}, {"name", x.name}, {"type", x.type}, {"start", x.start},
+    out["sequences"].push_back(WithAccess(json({{"schema", x.schema}, {"name", x.name}, {"type", x.type}, {"start", x.start},
                                 {"increment", x.increment}, {"min", x.min}, {"max", x.max}, {"cache", x.cache},
-                                {"cycle", x.cycle}, {"owned_by", Opt(x.owned_by)}, {"comment", Opt(x.comment)}});
+                                {"cycle", x.cycle}, {"owned_by", Opt(x.owned_by)}, {"comment", Opt(x.comment)}}), x.access, g));
   }
   out["tables"] = json::array();
   for (const auto& t : s.tables) {
@@ -296,8 +427,8 @@ nlohmann::json ToJson(const CatalogSnapshot& s) {
     for (const auto& c : t.constraints) {
       cons.push_back({{"name", c.name}, {"type", c.type}, {"definition", c.definition}, {"comment", Opt(c.comment)}});
     }
-    out["tables"].push_back({{"schema", t.schema}, {"name", t.name}, {"partitioned", t.partitioned},
-                             {"columns", cols}, {"constraints", cons}, {"comment", Opt(t.comment)}});
+    out["tables"].push_back(WithAccess(json({{"schema", t.schema}, {"name", t.name}, {"partitioned", t.partitioned},
+                             {"columns", cols}, {"constraints", cons}, {"comment", Opt(t.comment)}}), t.access, g));
   }
   out["indexes"] = json::array();
   for (const auto& x : s.indexes) {
@@ -307,13 +438,13 @@ nlohmann::json ToJson(const CatalogSnapshot& s) {
   }
   out["views"] = json::array();
   for (const auto& x : s.views) {
-    out["views"].push_back({{"schema", x.schema}, {"name", x.name}, {"materialized", x.materialized},
-                            {"definition", x.definition}, {"comment", Opt(x.comment)}});
+    out["views"].push_back(WithAccess(json({{"schema", x.schema}, {"name", x.name}, {"materialized", x.materialized},
+                            {"definition", x.definition}, {"comment", Opt(x.comment)}}), x.access, g));
   }
   out["functions"] = json::array();
   for (const auto& x : s.functions) {
-    out["functions"].push_back({{"schema", x.schema}, {"name", x.name}, {"arguments", x.arguments},
-                                {"kind", x.kind}, {"definition", Opt(x.definition)}, {"comment", Opt(x.comment)}});
+    out["functions"].push_back(WithAccess(json({{"schema", x.schema}, {"name", x.name}, {"arguments", x.arguments},
+                                {"kind", x.kind}, {"definition", Opt(x.definition)}, {"comment", Opt(x.comment)}}), x.access, g));
   }
   out["triggers"] = json::array();
   for (const auto& x : s.triggers) {
@@ -343,22 +474,23 @@ std::string Indent(std::string_view text, std::string_view indent) {
 std::string ToText(const CatalogSnapshot& s) {
   std::string out;
   for (const auto& x : s.schemas) {
-    out += fmt::format("schema {}\n", x.name);
+    out += fmt::format("schema {}{}\n", x.name, AccessText(x.access, s.grants_read));
     Comment(out, x.comment, "  ");
   }
   for (const auto& x : s.extensions) out += fmt::format("extension {} {} (schema {})\n", x.name, x.version, x.schema);
   for (const auto& x : s.types) {
-    out += fmt::format("type {}.{} {}: {}\n", x.schema, x.name, x.kind, x.definition);
+    out += fmt::format("type {}.{} {}: {}{}\n", x.schema, x.name, x.kind, x.definition, AccessText(x.access, s.grants_read));
     Comment(out, x.comment, "  ");
   }
   for (const auto& x : s.sequences) {
     out += fmt::format("sequence {}.{} {} start {} increment {} min {} max {} cache {}{}{}\n", x.schema, x.name,
                        x.type, x.start, x.increment, x.min, x.max, x.cache, x.cycle ? " cycle" : "",
-                       x.owned_by ? " owned by " + *x.owned_by : "");
+                       (x.owned_by ? " owned by " + *x.owned_by : "") + AccessText(x.access, s.grants_read));
     Comment(out, x.comment, "  ");
   }
   for (const auto& t : s.tables) {
-    out += fmt::format("{}table {}.{}\n", t.partitioned ? "partitioned " : "", t.schema, t.name);
+    out += fmt::format("{}table {}.{}{}\n", t.partitioned ? "partitioned " : "", t.schema, t.name,
+                       AccessText(t.access, s.grants_read));
     Comment(out, t.comment, "  ");
     for (const auto& c : t.columns) {
       std::string line = fmt::format("  {} {}", c.name, c.type);
@@ -380,12 +512,13 @@ std::string ToText(const CatalogSnapshot& s) {
     Comment(out, x.comment, "  ");
   }
   for (const auto& x : s.views) {
-    out += fmt::format("{}view {}.{}\n", x.materialized ? "materialized " : "", x.schema, x.name);
+    out += fmt::format("{}view {}.{}{}\n", x.materialized ? "materialized " : "", x.schema, x.name,
+                       AccessText(x.access, s.grants_read));
     Comment(out, x.comment, "  ");
     out += Indent(x.definition, "  ");
   }
   for (const auto& x : s.functions) {
-    out += fmt::format("{} {}.{}({})\n", x.kind, x.schema, x.name, x.arguments);
+    out += fmt::format("{} {}.{}({}){}\n", x.kind, x.schema, x.name, x.arguments, AccessText(x.access, s.grants_read));
     Comment(out, x.comment, "  ");
     if (x.definition) out += Indent(*x.definition, "  ");
   }

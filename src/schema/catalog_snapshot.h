@@ -15,9 +15,22 @@
 
 namespace strata {
 
+// Who owns an object and who was granted what on it. Filled only when asked.
+struct Access {
+  std::optional<std::string> owner;
+  std::vector<std::string> grants;  // "grantee PRIVILEGE[ WITH GRANT OPTION]", sorted; PUBLIC for everyone
+};
+
+struct SnapshotOptions {
+  std::vector<std::string> schemas_to_skip = {"strata"};  // besides the system schemas
+  bool with_owners = false;  // fill Access::owner of schemas, tables, views, sequences, functions, types
+  bool with_grants = false;  // fill Access::grants of the same objects
+};
+
 struct SchemaInfo {
   std::string name;
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct ColumnInfo {
@@ -43,6 +56,7 @@ struct TableInfo {
   std::vector<ColumnInfo> columns;
   std::vector<ConstraintInfo> constraints;
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct IndexInfo {
@@ -57,6 +71,7 @@ struct ViewInfo {
   bool materialized = false;
   std::string definition;  // pg_get_viewdef(oid, true)
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct FunctionInfo {
@@ -65,6 +80,7 @@ struct FunctionInfo {
   std::string kind;       // function, procedure, aggregate, window
   std::optional<std::string> definition;  // pg_get_functiondef (not for aggregates)
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct TriggerInfo {
@@ -80,6 +96,7 @@ struct SequenceInfo {
   bool cycle = false;
   std::optional<std::string> owned_by;  // schema.table.column
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct TypeInfo {
@@ -87,6 +104,7 @@ struct TypeInfo {
   std::string kind;        // enum, domain, composite, range
   std::string definition;  // enum labels, domain base + constraints, composite fields, range subtype
   std::optional<std::string> comment;
+  Access access;  // owner and grants: filled only when asked (SnapshotOptions)
 };
 
 struct ExtensionInfo {
@@ -103,6 +121,7 @@ struct CatalogSnapshot {
   std::vector<ViewInfo> views;
   std::vector<FunctionInfo> functions;
   std::vector<TriggerInfo> triggers;
+  bool grants_read = false;  // Access::grants were read (an empty list then means "no grants")
 };
 
 // The schemas skipped besides the system ones: strata's own bookkeeping schemas (strata, strata_online).
@@ -113,6 +132,15 @@ std::vector<std::string> DefaultSkippedSchemas();
 // non-PostgreSQL engine; kDatabase when a catalog query fails.
 Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine,
                                              const std::vector<std::string>& schemas_to_skip = DefaultSkippedSchemas());
+// The same with owners and grants when asked.
+Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const SnapshotOptions& options);
+
+// SQLite: tables (columns from table_info, constraints as the CREATE TABLE text), indexes, views
+// and triggers from sqlite_schema; strata's own tables (strata_*) and sqlite_* left out.
+Result<CatalogSnapshot> ReadSqliteSnapshot(Engine& engine);
+
+// PostgreSQL or SQLite, by the engine's kind (owners and grants: PostgreSQL only).
+Result<CatalogSnapshot> ReadSnapshot(Engine& engine, const SnapshotOptions& options = {});
 
 nlohmann::json ToJson(const CatalogSnapshot& snapshot);
 std::string ToText(const CatalogSnapshot& snapshot);

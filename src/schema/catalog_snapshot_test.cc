@@ -203,5 +203,52 @@ TEST_F(CatalogSnapshotTest, SqliteTargetsAreRefused) {
   EXPECT_EQ(snap.error().message, "schema dump supports PostgreSQL targets");
 }
 
+TEST_F(CatalogSnapshotTest, OwnersAndGrantsOnlyWhenAsked) {
+  auto db = NewDatabase();
+  Exec(*db, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'snap_reader') THEN "
+            "CREATE ROLE snap_reader; END IF; END$$");
+  Exec(*db, "CREATE TABLE public.items (id int PRIMARY KEY, name text)");
+  Exec(*db, "GRANT SELECT ON public.items TO snap_reader");
+  json plain = Dump(*db);
+  json items = Find(plain["tables"], {{"name", "items"}});
+  EXPECT_FALSE(items.contains("owner"));
+  EXPECT_FALSE(items.contains("grants"));
+
+  SnapshotOptions opt;
+  opt.with_owners = true;
+  opt.with_grants = true;
+  auto snap = ReadPostgresSnapshot(*db, opt);
+  ASSERT_TRUE(snap.has_value()) << snap.error().message;
+  json full = ToJson(*snap);
+  items = Find(full["tables"], {{"name", "items"}});
+  EXPECT_EQ(items["owner"], "postgres");
+  EXPECT_THAT(items["grants"].dump(), HasSubstr("snap_reader SELECT"));
+  EXPECT_THAT(ToText(*snap), HasSubstr("table public.items owner postgres grants ["));
+
+  Exec(*db, "REVOKE SELECT ON public.items FROM snap_reader");
+  auto again = ReadPostgresSnapshot(*db, opt);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_NE(ToJson(*again).dump(), full.dump());
+}
+
+TEST_F(CatalogSnapshotTest, SqliteSnapshotListsTablesIndexesViewsAndTriggers) {
+  auto url = DatabaseUrl::Parse("sqlite:" + strata::testing::FreshSqlitePath());
+  ASSERT_TRUE(url.has_value());
+  auto engine = Connect(*url, "strata-schema-test");
+  ASSERT_TRUE(engine.has_value());
+  Exec(**engine, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x'); CREATE INDEX t_name ON t "
+                 "(name); CREATE VIEW v AS SELECT id FROM t; CREATE TABLE strata_history (id TEXT)");
+  auto snap = ReadSnapshot(**engine);
+  ASSERT_TRUE(snap.has_value()) << snap.error().message;
+  ASSERT_EQ(snap->tables.size(), 1u);  // strata's own tables left out
+  EXPECT_EQ(snap->tables[0].name, "t");
+  ASSERT_EQ(snap->tables[0].columns.size(), 2u);
+  EXPECT_FALSE(snap->tables[0].columns[0].nullable);  // the primary key
+  EXPECT_FALSE(snap->tables[0].columns[1].nullable);
+  EXPECT_EQ(snap->tables[0].columns[1].default_expr, "'x'");
+  ASSERT_EQ(snap->indexes.size(), 1u);
+  ASSERT_EQ(snap->views.size(), 1u);
+}
+
 }  // namespace
 }  // namespace strata
