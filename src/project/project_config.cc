@@ -233,6 +233,21 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         if (pol.max_risk.empty()) return At(file, pol.line, fmt::format("[policy.{}] needs max_risk", pol.env));
         p.policies[pol.env] = std::move(pol);
       }
+    } else if (key == "control") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[control] must be a table: url = \"${STRATA_CONTROL_URL}\"");
+      for (auto&& [ck, cv] : *tbl) {
+        std::string ckey(ck.str());
+        int cline = static_cast<int>(ck.source().begin.line);
+        if (ckey == "url") {
+          ASSIGN_OR_RETURN(p.control.url_template, GetString(cv, ckey, file));
+          p.control.file = file;
+          p.control.line = cline;
+        } else {
+          return At(file, cline, fmt::format("unknown key '{}' in [control] (url)", ckey));
+        }
+      }
+      if (p.control.url_template.empty()) return At(file, line, "[control] needs url");
     } else if (key == "services") {
       auto* tbl = v.as_table();
       if (!tbl) return At(file, line, "[services] must hold one table per service: [services.users]");
@@ -274,7 +289,7 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         p.services.push_back(std::move(svc));
       }
     } else {
-      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, services)", key));
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, control, services)", key));
     }
   }
   // toml++ keeps tables sorted by key; keep the services in the order the file lists them.

@@ -50,6 +50,13 @@ struct RiskPolicy {
   int line = 0;
 };
 
+// [control]: the control database shared by rollouts and governance (src/control).
+struct ControlConfig {
+  std::string url_template;  // may hold ${VARS}; "" when there is no [control] table
+  std::string file;          // strata.toml and the line of `url`, for messages
+  int line = 0;
+};
+
 struct ProjectConfig {
   std::string root;  // the folder holding strata.toml ("" in zero-config mode)
   std::string file;  // the strata.toml path ("" in zero-config mode)
@@ -61,6 +68,7 @@ struct ProjectConfig {
   std::vector<ServiceConfig> services;
   LintSettings lint;
   std::map<std::string, RiskPolicy> policies;  // by environment name
+  ControlConfig control;
 
   const ServiceConfig* FindService(std::string_view name) const;
 };
