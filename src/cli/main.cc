@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   AddHash(app, ctx);
   AddRepair(app, ctx);
   AddAudit(app, ctx);
+  AddApprove(app, ctx);
   AddLint(app, ctx);
   AddPlan(app, ctx);
   AddSandbox(app, ctx);

@@ -90,6 +90,44 @@ Result<void> ReadTargets(ServiceConfig& svc, const toml::table& targets, const s
   return {};
 }
 
+// [policy.<env>] low/medium/high: one rule table, or a list of them.
+Result<void> ReadApprovalRules(RiskPolicy& pol, const std::string& level, const toml::node& v, int line,
+                               const std::string& file) {
+  std::string where = fmt::format("[policy.{}] {}", pol.env, level);
+  auto one = [&](const toml::node& n) -> Result<void> {
+    auto* t = n.as_table();
+    if (!t) return At(file, LineOf(n), fmt::format("{}: a rule is {{ approvals = 2, roles = [\"dba\", \"owner\"] }}", where));
+    ApprovalRule rule;
+    rule.line = LineOf(n) > 0 ? LineOf(n) : line;
+    for (auto&& [k, rv] : *t) {
+      std::string key(k.str());
+      int kline = static_cast<int>(k.source().begin.line);
+      if (key == "approvals") {
+        auto count = rv.value<int64_t>();
+        if (!count || *count < 0 || *count > 100) return At(file, kline, fmt::format("{}: approvals must be a whole number from 0 to 100", where));
+        rule.approvals = static_cast<int>(*count);
+      } else if (key == "roles") {
+        auto* arr = rv.as_array();
+        if (!arr) return At(file, kline, fmt::format("{}: roles must be a list of role names", where));
+        for (const auto& r : *arr) {
+          auto name = r.value<std::string>();
+          if (!name || name->empty()) return At(file, kline, fmt::format("{}: roles must be non-empty strings", where));
+          rule.roles.push_back(*name);
+        }
+      } else {
+        return At(file, kline, fmt::format("unknown key '{}' in {} (approvals, roles)", key, where));
+      }
+    }
+    pol.approvals[level].push_back(std::move(rule));
+    return {};
+  };
+  if (auto* arr = v.as_array()) {
+    for (const auto& n : *arr) TRY_VOID(one(n));
+    return {};
+  }
+  return one(v);
+}
+
 }  // namespace
 
 ExecSettings BuiltinDefaults() {
@@ -226,12 +264,33 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
               return At(file, pline, fmt::format("max_risk '{}' in [policy.{}]: use low, medium or high", pol.max_risk,
                                                  pol.env));
             }
+          } else if (pkey == "low" || pkey == "medium" || pkey == "high") {
+            TRY_VOID(ReadApprovalRules(pol, pkey, pv, pline, file));
           } else {
-            return At(file, pline, fmt::format("unknown key '{}' in [policy.{}] (max_risk)", pkey, pol.env));
+            return At(file, pline, fmt::format("unknown key '{}' in [policy.{}] (max_risk, low, medium, high)", pkey,
+                                               pol.env));
           }
         }
-        if (pol.max_risk.empty()) return At(file, pol.line, fmt::format("[policy.{}] needs max_risk", pol.env));
+        if (pol.max_risk.empty() && pol.approvals.empty()) {
+          return At(file, pol.line, fmt::format("[policy.{}] needs max_risk or approvals per risk level, e.g. "
+                                                "high = {{ approvals = 2, roles = [\"dba\"] }}",
+                                                pol.env));
+        }
         p.policies[pol.env] = std::move(pol);
+      }
+    } else if (key == "roles") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[roles] maps each role to its members: dba = [\"alice\", \"bob\"]");
+      for (auto&& [rk, rv] : *tbl) {
+        std::string role(rk.str());
+        auto* members = rv.as_array();
+        if (!members) return At(file, static_cast<int>(rk.source().begin.line), fmt::format("roles.{} must be a list of names", role));
+        std::vector<std::string>& list = p.roles[role];
+        for (const auto& m : *members) {
+          auto name = m.value<std::string>();
+          if (!name || name->empty()) return At(file, LineOf(m), fmt::format("roles.{}: members are non-empty strings", role));
+          list.push_back(*name);
+        }
       }
     } else if (key == "control") {
       auto* tbl = v.as_table();
@@ -289,7 +348,7 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         p.services.push_back(std::move(svc));
       }
     } else {
-      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, control, services)", key));
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, roles, control, services)", key));
     }
   }
   // toml++ keeps tables sorted by key; keep the services in the order the file lists them.

@@ -42,10 +42,24 @@ struct LintSettings {
   std::vector<std::string> rule_settings;  // "rule-id=error|warning|info|off"
 };
 
+// One approval rule of a policy: `approvals` different people, each approving with one of
+// `roles` (any role when empty).
+struct ApprovalRule {
+  int approvals = 1;
+  std::vector<std::string> roles;
+  int line = 0;  // in strata.toml
+};
+
 // [policy.<env>]: what `strata plan` and `strata apply` accept in one environment.
+//   max_risk = "medium"                                   # optional ceiling (--approve-risk)
+//   high = { approvals = 2, roles = ["dba", "owner"] }    # approvals per risk level (src/governance)
+//   medium = [{ approvals = 1, roles = ["owner"] }, { approvals = 1, roles = ["dba"] }]
 struct RiskPolicy {
   std::string env;
-  std::string max_risk;  // "low", "medium" or "high": migrations rated above it need approval
+  std::string max_risk;  // "low", "medium" or "high": migrations rated above it need --approve-risk; "" = none
+  // Risk level ("low", "medium", "high") → the rules a migration of that risk must meet (all
+  // of them) before `apply` runs it in this environment.
+  std::map<std::string, std::vector<ApprovalRule>> approvals;
   std::string file;      // strata.toml and the line of the [policy.<env>] table, for messages
   int line = 0;
 };
@@ -68,6 +82,9 @@ struct ProjectConfig {
   std::vector<ServiceConfig> services;
   LintSettings lint;
   std::map<std::string, RiskPolicy> policies;  // by environment name
+  // [roles]: role → the actors who may approve with it. Empty: roles are declared by the
+  // approver (`strata approve --role`), and the audit records who claimed which.
+  std::map<std::string, std::vector<std::string>> roles;
   ControlConfig control;
 
   const ServiceConfig* FindService(std::string_view name) const;
