@@ -22,5 +22,6 @@ void AddLint(CLI::App& app, Context& ctx);
 void AddPlan(CLI::App& app, Context& ctx);
 void AddSandbox(CLI::App& app, Context& ctx);
 void AddSchema(CLI::App& app, Context& ctx);
+void AddRollout(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

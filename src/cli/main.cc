@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
   AddSchema(app, ctx);
+  AddRollout(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
