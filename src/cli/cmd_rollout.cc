@@ -346,7 +346,7 @@ void Drive(Context& ctx, Prepared& p, long long id, bool resumed, const RolloutF
 
 // Takes the orchestrator lock of the environment, or fails with exit 4 naming its holder.
 bool Lock(Context& ctx, Prepared& p, const std::string& command) {
-  auto got = p.db->TryAdvisoryLock(LockKey(p.env), command);
+  auto got = p.db->TryAdvisoryLock(LockKey(p.env), command, ctx.MakeActor(command).user);
   if (!got) return ctx.Fail(got.error()), false;
   if (*got) return true;
   auto holder = p.db->LockHolder(LockKey(p.env));

@@ -141,7 +141,7 @@ Result<void> ControlDb::EnsureSchema() {
   return {};
 }
 
-Result<bool> ControlDb::TryAdvisoryLock(std::string_view key, std::string_view command) {
+Result<bool> ControlDb::TryAdvisoryLock(std::string_view key, std::string_view command, std::string_view holder) {
   TRY_VOID(EnsureCore());
   ASSIGN_OR_RETURN(bool got, engine_->TryLock(std::string("strata_control:") + std::string(key)));
   if (!got) return false;
@@ -149,7 +149,7 @@ Result<bool> ControlDb::TryAdvisoryLock(std::string_view key, std::string_view c
       {Sql("INSERT INTO {schema}lock_holder (lock_key, holder, pid, session, since, command) VALUES ($1, $2, $3, "
            "$4, $5, $6) ON CONFLICT (lock_key) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, "
            "session = excluded.session, since = excluded.since, command = excluded.command"),
-       {std::string(key), CurrentUser() + "@" + CurrentHost(), std::to_string(::getpid()), engine_->SessionId(),
+       {std::string(key), (holder.empty() ? CurrentUser() : RedactSecrets(holder)) + "@" + CurrentHost(), std::to_string(::getpid()), engine_->SessionId(),
         NowIso8601(), RedactSecrets(command)},
        ""}};
   auto w = engine_->RunTransaction(stmts, Timeouts{}, true);

@@ -83,8 +83,9 @@ class ControlDb {
   Result<int> ModuleVersion(const std::string& module);
 
   // True when this session now holds the lock `key` (re-entrant within the session on
-  // PostgreSQL: take it once). `command` is recorded for LockHolder.
-  Result<bool> TryAdvisoryLock(std::string_view key, std::string_view command = "");
+  // PostgreSQL: take it once). `command` and `holder` (who, e.g. the actor; default: the OS
+  // user) are recorded for LockHolder; "@host" is appended to the holder.
+  Result<bool> TryAdvisoryLock(std::string_view key, std::string_view command = "", std::string_view holder = "");
   Result<void> UnlockAdvisory(std::string_view key);
   // Who holds `key` right now; nullopt when nobody does.
   Result<std::optional<ControlLockHolder>> LockHolder(std::string_view key);

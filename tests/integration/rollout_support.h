@@ -48,6 +48,14 @@ inline std::string Scalar(const std::string& url, const std::string& sql) {
   return r->rows[0][0] ? *r->rows[0][0] : "NULL";
 }
 
+inline void Exec(const std::string& url, const std::string& sql) {
+  auto u = DatabaseUrl::Parse(url);
+  auto e = strata::Connect(*u, "strata-test");
+  if (!e) throw std::runtime_error(e.error().message);
+  auto r = (*e)->Exec(sql);
+  if (!r) throw std::runtime_error(sql + ": " + r.error().message);
+}
+
 inline bool HasTable(const std::string& url, const std::string& table) {
   return Scalar(url, fmt::format("SELECT count(*) FROM pg_tables WHERE tablename = '{}'", table)) == "1";
 }
