@@ -40,6 +40,10 @@ TEST_F(GovernanceApprovalTest, MissingRefusedSamePersonOnceEditVoidsEnoughAccept
   EXPECT_THAT(r.out, HasSubstr("app/0001 (low risk) in dev: needs 2 approvals from dba or owner, has 0"));
   EXPECT_THAT(r.out, HasSubstr("strata --env dev approve app/0001 --role dba"));
   EXPECT_FALSE(p_.HasTable("t"));
+  // plan says the same, and exits 1.
+  r = p_.Run({"plan"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("MISSING: app/0001 (low risk) in dev: needs 2 approvals"));
 
   r = Approve("alice", "dba");
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -71,6 +75,11 @@ TEST_F(GovernanceApprovalTest, MissingRefusedSamePersonOnceEditVoidsEnoughAccept
 
   ASSERT_EQ(Approve("alice", "dba").exit_code, 0);
   ASSERT_EQ(Approve("bob", "owner").exit_code, 0);
+  j = p_.RunJson({"plan"}, &code);
+  EXPECT_EQ(code, 0) << j.dump();
+  ASSERT_EQ(j["targets"][0]["approvals"].size(), 1u);
+  EXPECT_EQ(j["targets"][0]["approvals"][0]["missing"], 0);
+  EXPECT_EQ(j["targets"][0]["approvals"][0]["approved_by"], nlohmann::json({"alice as dba", "bob as owner"}));
   j = p_.RunJson({"apply"}, &code);
   ASSERT_EQ(code, 0) << j.dump();
   EXPECT_TRUE(p_.HasTable("t"));
