@@ -15,8 +15,9 @@
 //
 // Where approvals live: in the control database when strata.toml has [control]
 // (strata_control.approvals); otherwise in each target's history store (strata.approvals /
-// strata_approvals): `approve` writes to every target of the service in the environment and
-// a target counts the approvals stored in it.
+// strata_approvals): `approve` writes to every target of the service in the environment;
+// `apply` on a target counts the approvals stored in that target (CheckApprovalsIn), and
+// CheckApprovals, which has no target at hand, counts those that every target holds.
 #pragma once
 
 #include <string>

@@ -168,6 +168,44 @@ TEST_P(ApprovalStoreTest, ControlDatabaseHasTheSameChain) {
   EXPECT_EQ(rep->records, 3);
 }
 
+// Without [control], approvals live in each target; CheckApprovals counts those every target holds.
+TEST(ApprovalsFallbackTest, CountsApprovalsHeldByEveryTarget) {
+  ProjectConfig p = Project();
+  ServiceConfig svc;
+  svc.name = "users";
+  std::vector<std::string> urls = {"sqlite:" + strata::testing::FreshSqlitePath(),
+                                   "sqlite:" + strata::testing::FreshSqlitePath()};
+  for (size_t i = 0; i < urls.size(); ++i) {
+    TargetSpec t;
+    t.env = "prod";
+    t.name = "users@prod/" + std::to_string(i + 1);
+    t.url_template = urls[i];
+    svc.targets.push_back(t);
+  }
+  p.services.push_back(svc);
+  Migration m = M("CREATE TABLE t (id int);");
+  Actor alice{"alice", "box", "approve", "flag"}, bob{"bob", "box", "approve", "flag"};
+  for (size_t i = 0; i < urls.size(); ++i) {
+    auto engine = Connect(*DatabaseUrl::Parse(urls[i]), "approvals_test");
+    ASSERT_TRUE(engine.has_value());
+    ApprovalStore store = ApprovalStore::ForTarget(**engine);
+    ASSERT_TRUE(store.EnsureForTarget("users").has_value());
+    ASSERT_TRUE(store.Record(A(m, "", "dba"), alice).has_value());
+    if (i == 0) ASSERT_TRUE(store.Record(A(m, "", "owner"), bob).has_value());  // bob reached one target only
+  }
+  auto st = CheckApprovals(p, "prod", "users", m, Risk::kHigh);
+  ASSERT_TRUE(st.has_value()) << st.error().message;
+  ASSERT_EQ(st->size(), 1u);
+  ASSERT_EQ((*st)[0].counted.size(), 1u);
+  EXPECT_EQ((*st)[0].counted[0].actor, "alice");
+  EXPECT_FALSE(AllSatisfied(*st));
+  // Nothing asked for: no database is read (an unreachable target does not matter).
+  p.services[0].targets[0].url_template = "postgres://nobody@127.0.0.1:1/none";
+  auto none = CheckApprovals(p, "prod", "users", m, Risk::kLow);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApprovalStoreTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "Postgres" : "Sqlite"; });
 
