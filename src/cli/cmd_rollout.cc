@@ -420,7 +420,9 @@ void RunOrResume(Context& ctx, const RolloutFlags& f, bool resume) {
                                              unfinished->id, p.env, unfinished->state, p.env, unfinished->id)}));
     }
   } else if (resume) {
-    return void(ctx.Fail(Error{ErrorKind::kInput, fmt::format("rollout {} is {}: nothing to resume", f.id, unfinished ? unfinished->state : "unknown")}));
+    std::string what = unfinished ? fmt::format("rollout {} is {}", unfinished->id, unfinished->state)
+                                  : fmt::format("no unfinished rollout in {}", p.env);
+    return void(ctx.Fail(Error{ErrorKind::kInput, what + ": nothing to resume (start one with `strata rollout run`)"}));
   }
   if (!resumed) {
     if (!HasNew(p.plan)) {
