@@ -14,7 +14,23 @@ namespace {
 struct AuditFlags {
   AuditFilter filter;
   bool control = false;  // the control database only
+  std::string head;      // verify: a head hash noted earlier, which the chain must still hold
 };
+
+// --head: the chain must still hold the record whose hash was noted earlier; otherwise records
+// from there on were deleted (or the chain was rewritten).
+void CheckHead(AuditVerifyReport& rep, const std::vector<AuditRecord>& records, const std::string& head) {
+  if (head.empty() || !rep.ok) return;
+  for (const AuditRecord& r : records) {
+    if (r.hash == head) return;
+  }
+  rep.ok = false;
+  rep.problem = "truncated";
+  rep.bad_seq = 0;
+  rep.message = fmt::format("no record has the head hash {} noted earlier: the records from it on were deleted, or "
+                            "the chain was rewritten",
+                            head);
+}
 
 Result<void> CheckTime(const std::string& flag, const std::string& value) {
   static const std::regex kIso(R"(^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z?)?$)");
@@ -52,6 +68,8 @@ void Report(Context& ctx, const std::string& name, const AuditVerifyReport& rep)
   if (rep.ok) {
     ctx.Say(fmt::format("{}: ok, {} record(s), head {}", name, rep.records,
                         rep.head_hash.empty() ? "-" : rep.head_hash.substr(0, 16)));
+  } else if (rep.bad_seq == 0) {
+    ctx.Say(fmt::format("{}: BROKEN ({}): {}", name, rep.problem, rep.message));
   } else {
     ctx.Say(fmt::format("{}: BROKEN at record {} ({}): {}", name, rep.bad_seq, rep.problem, rep.message));
   }
@@ -116,6 +134,10 @@ void RunVerify(Context& ctx, const AuditFlags& f) {
   if (!f.control) {
     auto targets = ctx.Targets();
     if (!targets) return void(ctx.Fail(targets.error()));
+    if (!f.head.empty() && (targets->size() != 1 || !(*project)->control.url_template.empty())) {
+      return void(ctx.Fail(Error{ErrorKind::kUsage, "--head checks one chain: choose one target with --service "
+                                                    "(and --control for the control database's)"}));
+    }
     std::set<std::string> seen;  // services sharing a database share its chain: verify it once
     for (const auto& t : *targets) {
       if (!seen.insert(t.url.Redacted()).second) continue;
@@ -126,8 +148,11 @@ void RunVerify(Context& ctx, const AuditFlags& f) {
       if (!version) return void(ctx.Fail(version.error(), out));
       if (*version == 0) {
         AuditVerifyReport empty;
+        CheckHead(empty, {}, f.head);
+        all_ok &= empty.ok;
         out["chains"].push_back(VerifyJson(t.name, t.url.Redacted(), empty));
-        ctx.Say(fmt::format("{}: no strata history yet", t.name));
+        if (empty.ok) ctx.Say(fmt::format("{}: no strata history yet", t.name));
+        else Report(ctx, t.name, empty);
         continue;
       }
       if (*version == 1) {
@@ -138,6 +163,11 @@ void RunVerify(Context& ctx, const AuditFlags& f) {
       }
       auto rep = store.audit().Verify(**engine);
       if (!rep) return void(ctx.Fail(rep.error(), out));
+      if (!f.head.empty()) {
+        auto all = store.audit().Read(**engine, AuditFilter{});
+        if (!all) return void(ctx.Fail(all.error(), out));
+        CheckHead(*rep, *all, f.head);
+      }
       all_ok &= rep->ok;
       out["chains"].push_back(VerifyJson(t.name, t.url.Redacted(), *rep));
       Report(ctx, t.name, *rep);
@@ -149,6 +179,11 @@ void RunVerify(Context& ctx, const AuditFlags& f) {
     if (auto r = governance::EnsureGovernanceTables(**db); !r) return void(ctx.Fail(r.error(), out));
     auto rep = governance::ControlAuditLog(**db).Verify((*db)->engine());
     if (!rep) return void(ctx.Fail(rep.error(), out));
+    if (!f.head.empty()) {
+      auto all = governance::ControlAuditLog(**db).Read((*db)->engine(), AuditFilter{});
+      if (!all) return void(ctx.Fail(all.error(), out));
+      CheckHead(*rep, *all, f.head);
+    }
     all_ok &= rep->ok;
     out["chains"].push_back(VerifyJson("control", (*db)->RedactedUrl(), *rep));
     Report(ctx, "control database", *rep);
@@ -182,13 +217,17 @@ void AddAudit(CLI::App& app, Context& ctx) {
       "  strata --env prod audit verify        # exit 1 when a record was edited, deleted or reordered\n");
   CLI::App* verify = cmd->add_subcommand("verify", "Recompute each audit hash chain; report the first bad record");
   verify->add_flag("--control", f->control, "Only the control database's chain");
+  verify->add_option("--head", f->head,
+                     "A head hash noted earlier (from `audit verify --json`): fail when the chain no longer holds "
+                     "it, i.e. its newest records were deleted");
   verify->footer(
       "Verifies every target of the environment (a database shared by services once) and, when\n"
       "strata.toml has [control], the control database. Exit 0 when intact, 1 when a record was edited,\n"
       "deleted or reordered. A store of schema version 1 is upgraded (chained) first.\n"
       "Examples:\n"
       "  strata --env prod audit verify\n"
-      "  strata audit verify --control --json\n");
+      "  strata audit verify --control --json\n"
+      "  strata --service users audit verify --head 41aa…   # the newest records since then still there?\n");
   verify->callback([&ctx, f] { RunVerify(ctx, *f); });
   cmd->callback([&ctx, f, verify] {
     if (verify->parsed()) return;
