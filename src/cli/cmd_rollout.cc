@@ -222,11 +222,9 @@ std::string PlanText(const RolloutPlan& plan, const std::map<std::string, Migrat
     if (!m.requires_migrations.empty()) extra += "  requires " + Join(m.requires_migrations, ", ");
     auto it = reviews.find(m.Key());
     std::string risk = it == reviews.end() ? "unknown" : it->second.risk;
-    std::string approvals = "n/a";
+    std::string approvals = approvals_known ? "n/a" : "none required";
     if (it != reviews.end() && it->second.approvals_checked) {
       approvals = it->second.approvals_missing.empty() ? "ok" : fmt::format("{} missing", it->second.approvals_missing.size());
-    } else if (!approvals_known) {
-      approvals = "n/a";
     }
     out += fmt::format("  wave {}  {}/{}_{}  risk {}  approvals: {}{}\n", plan.service_wave.at(m.service), m.service,
                        m.id, m.name, risk, approvals, extra);

@@ -184,6 +184,34 @@ TEST(RolloutFailure, MissingApprovalRefusesUntilApproved) {
   EXPECT_EQ(run.json["done"], 2);
 }
 
+TEST(RolloutFailure, SqliteControlDatabaseAndTargetsRollBackAll) {
+  // One machine: the control database and the targets are SQLite files.
+  Fleet f({}, {"dev"}, 0);
+  f.Write("strata.toml",
+          "[project]\nenvironments = [\"dev\"]\n[control]\nurl = \"sqlite:control.db\"\n"
+          "[environments.dev]\ncanary = 1\non_failure = \"rollback_all\"\n"
+          "[services.app]\n[services.app.targets]\ndev = [\"sqlite:a.db\", \"sqlite:b.db\", \"sqlite:c.db\"]\n");
+  f.Migration("app", "0001_u.sql", "CREATE TABLE u (id int);", "DROP TABLE u;");
+  // c.db already has the table: its apply fails after a.db (canary) and b.db succeeded.
+  auto c = strata::Connect(*DatabaseUrl::Parse("sqlite:" + f.dir() + "/c.db"), "test");
+  ASSERT_TRUE(c);
+  ASSERT_TRUE((*c)->Exec("CREATE TABLE u (x int)"));
+  RunOut r = f.Run({"--json", "rollout", "run"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(r.json["rollout"]["state"], "rolled_back");
+  EXPECT_EQ(r.json["rolled_back"], 2);
+  for (std::string db : {"a.db", "b.db"}) {
+    auto e = strata::Connect(*DatabaseUrl::Parse("sqlite:" + f.dir() + "/" + db), "test");
+    ASSERT_TRUE(e);
+    auto rows = (*e)->Query("SELECT count(*) FROM sqlite_master WHERE name = 'u'");
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->rows[0][0], "0") << db;
+  }
+  RunOut s = f.Run({"--json", "rollout", "status"});
+  EXPECT_EQ(s.json["targets"]["rolled_back"], 2);
+  EXPECT_EQ(s.json["targets"]["failed"], 1);
+}
+
 RunOut ResumeWithoutRollout(const Fleet& f) { return f.Run({"rollout", "resume"}); }
 
 TEST(RolloutFailure, ResumeWithNothingUnfinishedIsBadInput) {
