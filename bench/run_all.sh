@@ -10,6 +10,8 @@ echo "== core: apply 1000 migrations vs psql -1 -f; status with 1000 applied"
 
 echo "== branch: strata check --base / rebase on 1000 migrations vs git archive + tar (prints; see RESULTS.md)"
 "$ROOT/bench/branch_bench.sh" "${BUILD_DIR:-$ROOT/build}" || status=$?
+echo "== audit chain: apply with the hash-chained audit; audit verify"
+"$ROOT/bench/audit_bench.sh" || status=$?
 
 # Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
 for name in lint_bench; do

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   AddHash(app, ctx);
   AddRepair(app, ctx);
   AddAudit(app, ctx);
+  AddApprove(app, ctx);
   AddLint(app, ctx);
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   AddOnline(app, ctx);
   AddDiff(app, ctx);
   AddTest(app, ctx);
+  AddRollout(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
