@@ -301,8 +301,10 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
                             {"version_schema", row.version_schema},
                             {"checksum", m.checksum},
                             {"operations", m.operations.size()}};
-  TRY_VOID(RunTransactionWithRetries(
-      {state_.Insert(row), history_.AuditStatement("online-start", m.name, opt_.actor, Json(details))}));
+  std::vector<BoundStatement> start_rows = {state_.Insert(row)};
+  for (auto& a : history_.AuditStatements("online-start", m.name, opt_.actor, Json(details)))
+    start_rows.push_back(std::move(a));
+  TRY_VOID(RunTransactionWithRetries(std::move(start_rows)));
   return Expand(m, row, false);
 }
 
@@ -474,10 +476,10 @@ Result<CompleteResult> OnlineRunner::Complete(bool force) {
       who.push_back({{"pid", b.pid}, {"user", b.user}, {"application_name", b.application_name}, {"reason", b.reason}});
     details["forced_past"] = who;
   }
-  std::vector<BoundStatement> bookkeeping = {
-      state_.SetState(m.name, "completed"), state_.DeleteBackfills(m.name),
-      history_.AuditStatement(res.forced ? "online-complete-forced" : "online-complete", m.name, opt_.actor,
-                              Json(details))};
+  std::vector<BoundStatement> bookkeeping = {state_.SetState(m.name, "completed"), state_.DeleteBackfills(m.name)};
+  for (auto& a : history_.AuditStatements(res.forced ? "online-complete-forced" : "online-complete", m.name,
+                                          opt_.actor, Json(details)))
+    bookkeeping.push_back(std::move(a));
   for (const auto& s : steps.concurrent) TRY_VOID(RunConcurrent(s));
   TRY_VOID(RunSteps(steps.contract, std::move(bookkeeping)));
   if (versioned) (void)engine_.Exec(DropRoleSql(res.old_version));
@@ -495,8 +497,10 @@ Result<std::string> OnlineRunner::Rollback() {
   RollbackSteps steps = BuildRollback(m, shapes, opt_.schema, *active);
   TRY_VOID(RunSteps(steps.first, {}));
   nlohmann::json details = {{"schema", opt_.schema}, {"state_was", active->state}};
-  TRY_VOID(RunSteps(steps.undo, {state_.SetState(m.name, "rolled_back"), state_.DeleteBackfills(m.name),
-                           history_.AuditStatement("online-rollback", m.name, opt_.actor, Json(details))}));
+  std::vector<BoundStatement> bookkeeping = {state_.SetState(m.name, "rolled_back"), state_.DeleteBackfills(m.name)};
+  for (auto& a : history_.AuditStatements("online-rollback", m.name, opt_.actor, Json(details)))
+    bookkeeping.push_back(std::move(a));
+  TRY_VOID(RunSteps(steps.undo, std::move(bookkeeping)));
   (void)engine_.Exec(DropRoleSql(active->version_schema));
   return m.name;
 }
