@@ -86,7 +86,8 @@ Result<Prepared> Prepare(Context& ctx, int parallelism, bool need_plan = true) {
   ASSIGN_OR_RETURN(in.succeeded_in_env, p.store->SucceededIn(p.env));
   std::string prev = p.project->PromoteAfter(p.env);
   if (!prev.empty()) {
-    ASSIGN_OR_RETURN(in.succeeded_in_previous, p.store->SucceededIn(prev));
+    ASSIGN_OR_RETURN(in.previous_checksums, p.store->SucceededChecksums(prev));
+    for (const auto& [key, sum] : in.previous_checksums) in.succeeded_in_previous.insert(key);
   }
   ASSIGN_OR_RETURN(p.plan, rollout::BuildRolloutPlan(in));
   return p;
