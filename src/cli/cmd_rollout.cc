@@ -374,12 +374,12 @@ void RunOrResume(Context& ctx, const RolloutFlags& f, bool resume) {
     } else {
       std::cout << PlanText(p.plan, reviews, approvals) << "(dry run: nothing applied)\n";
     }
-    if (!problems.empty()) ctx.exit_code = kExitFindings;
+    if (!problems.empty()) ctx.exit_code = kExitInput;
     return;
   }
   if (!problems.empty()) {
     for (const auto& pr : problems) std::cerr << "strata: refused: " << pr << "\n";
-    ctx.exit_code = kExitFindings;
+    ctx.exit_code = kExitInput;
     if (ctx.g.json) ctx.PrintJson({{"refused", problems}, {"plan", PlanJson(p.plan, reviews)}});
     return;
   }
@@ -552,8 +552,9 @@ void AddRollout(CLI::App& app, Context& ctx) {
   cmd->require_subcommand(1);
   cmd->footer(
       "State lives in the control database ([control] url in strata.toml); one orchestrator per environment.\n"
-      "Exit codes: 0 done (or paused), 1 refused (promotion, requires, approvals) or a health gate failed,\n"
-      "2 bad input, 3 a target failed, 4 another orchestrator holds the environment.\n"
+      "Exit codes: 0 done (or paused), 1 a health gate failed (plan: something would be refused),\n"
+      "2 bad input or refused (promotion, requires, approvals; nothing applied), 3 a target failed,\n"
+      "4 another orchestrator holds the environment.\n"
       "Examples:\n"
       "  strata --env staging rollout plan\n"
       "  strata --env prod rollout run --parallelism 16 --progress\n"

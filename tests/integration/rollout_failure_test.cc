@@ -174,7 +174,7 @@ TEST(RolloutFailure, MissingApprovalRefusesUntilApproved) {
   EXPECT_EQ(plan.json["migrations"][0]["risk"], "low");
   ASSERT_EQ(plan.json["migrations"][0]["approvals_missing"].size(), 1u) << plan.json.dump();
   RunOut refused = f->Run({"rollout", "run"});
-  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("refused: approval: app/0001"), std::string::npos) << refused.err;
   EXPECT_FALSE(HasTable(f->Url("app", "dev", 0), "widgets"));
   RunOut approve = f->Run({"--actor", "dana", "approve", "app/0001", "--role", "dba"});

@@ -42,13 +42,13 @@ TEST_F(RolloutFleet, GraphAllShowsOwnersAndCrossServiceEdges) {
 TEST_F(RolloutFleet, PromotesThroughEnvironmentsInWavesAndRefusesOutOfOrder) {
   // prod before staging: refused, nothing applied anywhere in prod.
   RunOut early = fleet_->Run({"--env", "prod", "rollout", "run"});
-  EXPECT_EQ(early.exit_code, 1) << early.out << early.err;
+  EXPECT_EQ(early.exit_code, 2) << early.out << early.err;
   EXPECT_NE(early.err.find("promotion: users/0001"), std::string::npos) << early.err;
   EXPECT_FALSE(HasTable(fleet_->Url("users", "prod", 0), "users"));
 
   // orders alone in dev: its 0002 requires users/0002, which has not succeeded in dev.
   RunOut alone = fleet_->Run({"--env", "dev", "--service", "orders", "rollout", "run"});
-  EXPECT_EQ(alone.exit_code, 1) << alone.out << alone.err;
+  EXPECT_EQ(alone.exit_code, 2) << alone.out << alone.err;
   EXPECT_NE(alone.err.find("requires: orders/0002 requires users/0002"), std::string::npos) << alone.err;
   EXPECT_FALSE(HasTable(fleet_->Url("orders", "dev", 0), "orders"));
 
