@@ -61,6 +61,13 @@ TEST_F(RolloutFleet, PromotesThroughEnvironmentsInWavesAndRefusesOutOfOrder) {
     EXPECT_EQ(m["risk"], "low") << m.dump();
   }
 
+  // Per target, from each target's own history: everything is still pending.
+  RunOut per_target = fleet_->Run({"--env", "dev", "--json", "rollout", "plan", "--targets"});
+  ASSERT_EQ(per_target.exit_code, 0) << per_target.err;
+  ASSERT_EQ(per_target.json["targets"].size(), 6u);
+  for (const auto& t : per_target.json["targets"]) {
+    EXPECT_EQ(t["pending"].size(), t["service"] == "billing" ? 1u : 2u) << t.dump();
+  }
   for (std::string env : {"dev", "staging", "prod"}) {
     RunOut run = fleet_->Run({"--env", env, "--json", "rollout", "run", "--progress"});
     ASSERT_EQ(run.exit_code, 0) << env << ": " << run.out << run.err;
