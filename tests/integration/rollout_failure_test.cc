@@ -90,7 +90,7 @@ TEST(RolloutFailure, KilledOrchestratorResumesWithoutApplyingTwice) {
   Exec(f->Url("app", "dev", 3), "CREATE TABLE slow_marker (x int)");
   f->Migration("app", "0001_widgets.sql",
                "CREATE TABLE widgets (id int);\nINSERT INTO apply_counter VALUES ('0001');\n"
-               "SELECT pg_sleep(CASE WHEN to_regclass('slow_marker') IS NULL THEN 0 ELSE 1.5 END);",
+               "SELECT pg_sleep(CASE WHEN to_regclass('slow_marker') IS NULL THEN 0 ELSE 3 END);",
                "DROP TABLE widgets;");
   pid_t pid = f->Start({"rollout", "run", "--progress"});
   bool in_flight = WaitFor([&] {
