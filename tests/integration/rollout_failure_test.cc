@@ -143,7 +143,7 @@ TEST(RolloutFailure, KilledOrchestratorResumesWithoutApplyingTwice) {
 
 TEST(RolloutFailure, PauseStopsBetweenStagesAndResumeFinishes) {
   auto f = MakeFleet(3, "[environments.dev]\ncanary = 1\nbatch_size = 1\n"
-                        "[[environments.dev.gates]]\nname = \"slow\"\ncommand = \"touch gate-ran; sleep 1\"\n");
+                        "[[environments.dev.gates]]\nname = \"slow\"\ncommand = \"touch gate-ran; sleep 2\"\n");
   pid_t pid = f->Start({"--json", "rollout", "run"});
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(f->dir() + "/gate-ran"); }));
   RunOut p = f->Run({"rollout", "pause"});
