@@ -13,6 +13,9 @@ echo "== branch: strata check --base / rebase on 1000 migrations vs git archive 
 echo "== audit chain: apply with the hash-chained audit; audit verify"
 "$ROOT/bench/audit_bench.sh" || status=$?
 
+echo "== rollout: one migration to 1,000 databases at parallelism 1, 4, 16, 32"
+"$ROOT/bench/rollout_bench.sh" || status=$?
+
 # Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
 for name in lint_bench; do
   bin=""

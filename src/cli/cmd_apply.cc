@@ -205,6 +205,17 @@ void AddApply(CLI::App& app, Context& ctx) {
         ctx.Note(fmt::format("strata: {}: applied {} ({} risk) with --approve-risk; recorded in the audit", t.name,
                              v.migration_id, plan::RiskName(v.risk)));
       }
+      // Who approved what went live: one audit record per applied migration the policy asked
+      // approvals for, beside its apply record.
+      for (const auto& [id, people] : approved_by[i].items()) {
+        if (std::find(r.done.begin(), r.done.end(), id) == r.done.end()) continue;
+        auto env = ctx.Env();
+        nlohmann::json details = {{"env", env ? *env : ""}, {"approvals", people}};
+        HistoryStore history(*session->engine, t.service);
+        if (auto a = history.Audit("approvals-used", id, ctx.MakeActor(command), details.dump()); !a) {
+          return void(ctx.Fail(a.error(), out));
+        }
+      }
       out["targets"].push_back(tj);
       if (!r.ok()) return void(ctx.Fail(*r.error, out));
     }

@@ -4,15 +4,19 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "cli/commands.h"
 #include "control/control_db.h"
 #include "governance/approvals.h"
 #include "governance/control_tables.h"
+#include "migrate/migrator.h"
 #include "plan/planner.h"
 #include "plan/policy.h"
 #include "rollout/rollout_plan.h"
@@ -32,6 +36,7 @@ struct RolloutFlags {
   bool dry_run = false;
   long long id = 0;
   int limit = 10;
+  bool per_target = false;
 };
 
 // Everything a rollout subcommand needs: the plan of the environment and the control database.
@@ -86,7 +91,8 @@ Result<Prepared> Prepare(Context& ctx, int parallelism, bool need_plan = true) {
   ASSIGN_OR_RETURN(in.succeeded_in_env, p.store->SucceededIn(p.env));
   std::string prev = p.project->PromoteAfter(p.env);
   if (!prev.empty()) {
-    ASSIGN_OR_RETURN(in.succeeded_in_previous, p.store->SucceededIn(prev));
+    ASSIGN_OR_RETURN(in.previous_checksums, p.store->SucceededChecksums(prev));
+    for (const auto& [key, sum] : in.previous_checksums) in.succeeded_in_previous.insert(key);
   }
   ASSIGN_OR_RETURN(p.plan, rollout::BuildRolloutPlan(in));
   return p;
@@ -373,12 +379,12 @@ void RunOrResume(Context& ctx, const RolloutFlags& f, bool resume) {
     } else {
       std::cout << PlanText(p.plan, reviews, approvals) << "(dry run: nothing applied)\n";
     }
-    if (!problems.empty()) ctx.exit_code = kExitFindings;
+    if (!problems.empty()) ctx.exit_code = kExitInput;
     return;
   }
   if (!problems.empty()) {
     for (const auto& pr : problems) std::cerr << "strata: refused: " << pr << "\n";
-    ctx.exit_code = kExitFindings;
+    ctx.exit_code = kExitInput;
     if (ctx.g.json) ctx.PrintJson({{"refused", problems}, {"plan", PlanJson(p.plan, reviews)}});
     return;
   }
@@ -530,6 +536,52 @@ void Cancel(Context& ctx, const RolloutFlags& f) {
   ctx.Say(fmt::format("rollout {} cancelled (what it applied stays applied)", f.id));
 }
 
+// `rollout plan --targets`: what each target still lacks, read from its own history (one
+// connection per target, `parallelism` at a time). "error" holds why a target could not be read.
+struct TargetPending {
+  std::vector<std::string> pending;
+  std::string error;
+};
+
+std::map<std::string, TargetPending> PendingPerTarget(const Prepared& p) {
+  std::map<std::string, TargetPending> out;
+  for (const auto& t : p.plan.targets) out[t.name];
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    while (true) {
+      size_t i = next++;
+      if (i >= p.plan.targets.size()) return;
+      const auto& pt = p.plan.targets[i];
+      TargetPending tp;
+      auto engine = Connect(p.targets.at(pt.name).url, "strata rollout plan");
+      if (!engine) {
+        tp.error = RedactSecrets(engine.error().message);
+      } else {
+        auto snap = Migrator::ReadSnapshot(**engine, pt.service);
+        if (!snap) {
+          tp.error = RedactSecrets(snap.error().message);
+        } else {
+          std::set<std::string> applied;
+          for (const auto& r : snap->records) {
+            if (r.status == "applied") applied.insert(r.id);
+          }
+          for (const auto* m : p.plan.MigrationsOf(pt.service)) {
+            if (!applied.count(m->id)) tp.pending.push_back(m->id);
+          }
+        }
+      }
+      std::lock_guard<std::mutex> g(mu);
+      out[pt.name] = std::move(tp);
+    }
+  };
+  int n = std::max(1, std::min<int>(p.plan.parallelism, static_cast<int>(p.plan.targets.size())));
+  std::vector<std::thread> pool;
+  for (int i = 0; i < n; ++i) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  return out;
+}
+
 void PlanCommand(Context& ctx, const RolloutFlags& f) {
   auto prepared = Prepare(ctx, f.parallelism);
   if (!prepared) return void(ctx.Fail(prepared.error()));
@@ -539,8 +591,34 @@ void PlanCommand(Context& ctx, const RolloutFlags& f) {
   bool missing = false;
   for (const auto& [k, r] : reviews) missing |= !r.approvals_missing.empty();
   if (!p.plan.refusals.empty() || missing) ctx.exit_code = kExitFindings;
-  if (ctx.g.json) return ctx.PrintJson(PlanJson(p.plan, reviews));
+  std::map<std::string, TargetPending> pending;
+  if (f.per_target) pending = PendingPerTarget(p);
+  if (ctx.g.json) {
+    json doc = PlanJson(p.plan, reviews);
+    if (f.per_target) {
+      json ts = json::array();
+      for (const auto& t : p.plan.targets) {
+        const auto& tp = pending[t.name];
+        json j = {{"target", t.name}, {"service", t.service}, {"wave", t.wave},
+                  {"stage", p.plan.stages[t.stage].name}, {"pending", tp.pending}};
+        if (!tp.error.empty()) j["error"] = tp.error;
+        ts.push_back(j);
+      }
+      doc["targets"] = ts;
+    }
+    return ctx.PrintJson(doc);
+  }
   std::cout << PlanText(p.plan, reviews, approvals);
+  if (f.per_target) {
+    std::cout << "targets (pending, from each target's history):\n";
+    for (const auto& t : p.plan.targets) {
+      const auto& tp = pending[t.name];
+      std::cout << fmt::format("  {:<32} wave {} {:<9} {}\n", t.name, t.wave, p.plan.stages[t.stage].name,
+                               !tp.error.empty() ? "unreachable: " + tp.error
+                               : tp.pending.empty() ? "up to date"
+                                                    : Join(tp.pending, ", "));
+    }
+  }
 }
 
 }  // namespace
@@ -551,8 +629,9 @@ void AddRollout(CLI::App& app, Context& ctx) {
   cmd->require_subcommand(1);
   cmd->footer(
       "State lives in the control database ([control] url in strata.toml); one orchestrator per environment.\n"
-      "Exit codes: 0 done (or paused), 1 refused (promotion, requires, approvals) or a health gate failed,\n"
-      "2 bad input, 3 a target failed, 4 another orchestrator holds the environment.\n"
+      "Exit codes: 0 done (or paused), 1 a health gate failed (plan: something would be refused),\n"
+      "2 bad input or refused (promotion, requires, approvals; nothing applied), 3 a target failed,\n"
+      "4 another orchestrator holds the environment.\n"
       "Examples:\n"
       "  strata --env staging rollout plan\n"
       "  strata --env prod rollout run --parallelism 16 --progress\n"
@@ -562,6 +641,7 @@ void AddRollout(CLI::App& app, Context& ctx) {
       "Docs: docs/commands/rollout.md");
   CLI::App* plan = cmd->add_subcommand("plan", "Which migrations go to which targets, in which wave and stage; risk and approvals");
   plan->add_option("--parallelism", f->parallelism, "Workers per stage (default from strata.toml)")->check(CLI::Range(1, 256));
+  plan->add_flag("--targets", f->per_target, "Also read each target's history: the migrations it still lacks");
   plan->callback([&ctx, f] { PlanCommand(ctx, *f); });
   CLI::App* run = cmd->add_subcommand("run", "Run the environment's rollout, or resume the unfinished one with the same plan");
   run->add_option("--parallelism", f->parallelism, "Workers per stage (default from strata.toml)")->check(CLI::Range(1, 256));

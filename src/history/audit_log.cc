@@ -37,6 +37,14 @@ std::string SqlCanonical(EngineKind kind, const std::vector<std::string>& fields
   return out;
 }
 
+// A UTC date or time as the stored text compares: "T" between date and time, no trailing "Z"
+// (PostgreSQL reads it as a timestamp in UTC; SQLite compares ISO 8601 text).
+std::string UtcText(std::string t) {
+  if (t.size() > 10 && t[10] == ' ') t[10] = 'T';
+  if (!t.empty() && (t.back() == 'Z' || t.back() == 'z')) t.pop_back();
+  return t;
+}
+
 std::string WithActorSource(const std::string& details, const Actor& actor) {
   std::string text = details.empty() ? "{}" : details;
   if (!actor.source.empty()) {
@@ -208,8 +216,8 @@ Result<std::vector<AuditRecord>> AuditLog::Read(Engine& engine, const AuditFilte
   add("actor = ${}", f.actor);
   add("migration_id = ${}", f.migration_id);
   // Timestamps compare as instants in PostgreSQL and as ISO 8601 text in SQLite (both UTC).
-  add(kind_ == EngineKind::kPostgres ? "at >= ${}::timestamptz" : "at >= ${}", f.since);
-  add(kind_ == EngineKind::kPostgres ? "at < ${}::timestamptz" : "at < ${}", f.until);
+  add(kind_ == EngineKind::kPostgres ? "at >= (${}::timestamp AT TIME ZONE 'UTC')" : "at >= ${}", UtcText(f.since));
+  add(kind_ == EngineKind::kPostgres ? "at < (${}::timestamp AT TIME ZONE 'UTC')" : "at < ${}", UtcText(f.until));
   std::string sql = fmt::format(
       "SELECT seq, {}, action, service, migration_id, actor, host, {}, {} FROM {}{} ORDER BY seq DESC{}", AtText("at"),
       kind_ == EngineKind::kPostgres ? "details::text" : "details",

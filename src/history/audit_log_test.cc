@@ -169,6 +169,22 @@ TEST_P(AuditLogTest, FiltersRecords) {
   r = log().Read(*engine_, f);
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(r->empty());
+  // Times are UTC whatever the session's time zone, with or without a "Z".
+  if (pg()) ASSERT_TRUE(engine_->Exec("SET TimeZone = 'Pacific/Kiritimati'").has_value());  // UTC+14
+  auto all = log().Read(*engine_, AuditFilter{});
+  ASSERT_TRUE(all.has_value());
+  std::string newest = (*all)[0].at;  // e.g. 2026-11-22T01:02:03.456789Z
+  f = AuditFilter{};
+  f.since = newest.substr(0, 19) + "Z";  // the newest record's second: includes it
+  r = log().Read(*engine_, f);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GE(r->size(), 1u);
+  EXPECT_EQ((*r)[0].seq, (*all)[0].seq);
+  f.since = "";
+  f.until = newest.substr(0, 10) + " " + newest.substr(11, 8);  // space form, that second: excludes it
+  r = log().Read(*engine_, f);
+  ASSERT_TRUE(r.has_value());
+  for (const auto& rec : *r) EXPECT_LT(rec.at, newest.substr(0, 19));
 }
 
 TEST_P(AuditLogTest, ConcurrentAppendersNeverFork) {

@@ -101,6 +101,16 @@ Result<RolloutPlan> BuildRolloutPlan(const PlanInput& in) {
               m.requires_file, m.requires_line});
         }
       }
+      if (pm.new_in_env && !plan.previous_env.empty() && in.succeeded_in_previous.count(pm.Key())) {
+        auto it = in.previous_checksums.find(pm.Key());
+        if (it != in.previous_checksums.end() && it->second != pm.checksum) {
+          plan.refusals.push_back(PlanRefusal{
+              "promotion", pm.Key(),
+              fmt::format("{} ({}) was edited after it succeeded in {}: roll the edited version out to {} first",
+                          pm.Key(), m.Label(), plan.previous_env, plan.previous_env),
+              m.path, 0});
+        }
+      }
       if (pm.new_in_env && !plan.previous_env.empty() && !in.succeeded_in_previous.count(pm.Key())) {
         plan.refusals.push_back(PlanRefusal{
             "promotion", pm.Key(),

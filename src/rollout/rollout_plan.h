@@ -94,6 +94,9 @@ struct PlanInput {
   std::vector<ServiceGraph> all_services;   // every service of the project, to resolve requires
   std::set<std::string> succeeded_in_env;   // "service/id" recorded as succeeded in env
   std::set<std::string> succeeded_in_previous;  // … in the previous environment
+  // Checksums recorded with succeeded_in_previous ("service/id" -> checksum): a migration
+  // edited since it succeeded there is refused (it would reach this environment untested).
+  std::map<std::string, std::string> previous_checksums;
   int parallelism = 0;                      // --parallelism; 0: from strata.toml
 };
 

@@ -93,6 +93,13 @@ TEST(RolloutPlan, PromotionAndRequiresRefusals) {
   ASSERT_EQ(plan->refusals.size(), 1u);
   EXPECT_EQ(plan->refusals[0].kind, "promotion");
   EXPECT_EQ(plan->refusals[0].migration, "users/2");
+  // Edited after it succeeded in dev: refused in staging.
+  in.succeeded_in_previous = {"users/1", "users/2", "orders/1"};
+  in.previous_checksums = {{"users/1", "old-checksum"}};
+  plan = BuildRolloutPlan(in);
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->refusals.size(), 1u);
+  EXPECT_NE(plan->refusals[0].message.find("edited after it succeeded in dev"), std::string::npos);
   // Rolling out orders alone while users/2 has not succeeded in staging: requires refusal.
   PlanInput only_orders = f.Input("staging", 1);
   only_orders.services.erase(only_orders.services.begin());  // drop users

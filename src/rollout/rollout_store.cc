@@ -248,6 +248,16 @@ Result<std::set<std::string>> RolloutStore::SucceededIn(const std::string& env) 
   return out;
 }
 
+Result<std::map<std::string, std::string>> RolloutStore::SucceededChecksums(const std::string& env) {
+  Param p = env;
+  ASSIGN_OR_RETURN(Rows rows, db_.engine().Query(db_.Sql("SELECT service, migration_id, checksum FROM "
+                                                         "{schema}env_migrations WHERE env = $1"),
+                                                 std::span<const Param>(&p, 1)));
+  std::map<std::string, std::string> out;
+  for (const auto& r : rows.rows) out[Cell(r[0]) + "/" + Cell(r[1])] = Cell(r[2]);
+  return out;
+}
+
 Result<void> RolloutStore::RecordSucceeded(const std::string& env, long long rollout_id,
                                            const std::vector<PlanMigration>& ms) {
   std::string now = NowIso8601();

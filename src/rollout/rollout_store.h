@@ -16,6 +16,7 @@
 // control-database transactions, not thousands.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -92,6 +93,8 @@ class RolloutStore {
 
   // "service/id" of the migrations recorded as succeeded in `env`.
   Result<std::set<std::string>> SucceededIn(const std::string& env);
+  // The same with the checksum each was recorded with ("service/id" -> checksum).
+  Result<std::map<std::string, std::string>> SucceededChecksums(const std::string& env);
   Result<void> RecordSucceeded(const std::string& env, long long rollout_id, const std::vector<PlanMigration>& ms);
 
  private:

@@ -86,6 +86,11 @@ TEST_F(GovernanceApprovalTest, MissingRefusedSamePersonOnceEditVoidsEnoughAccept
   EXPECT_EQ(p_.Scalar("SELECT data_type FROM information_schema.columns WHERE table_name = 't'"), "bigint");
   EXPECT_EQ(j["targets"][0]["approvals"]["0001"].size(), 2u);
 
+  // Who approved what went live is in the audit beside the apply record.
+  j = p_.RunJson({"audit", "--action", "approvals-used"}, &code);
+  ASSERT_EQ(j["targets"][0]["records"].size(), 1u);
+  EXPECT_EQ(j["targets"][0]["records"][0]["migration"], "0001");
+  EXPECT_EQ(j["targets"][0]["records"][0]["details"]["approvals"].size(), 2u);
   // Every approval (repeats too) is in the target's audit, which verifies.
   j = p_.RunJson({"audit", "--action", "approve", "--limit", "0"}, &code);
   EXPECT_EQ(code, 0);

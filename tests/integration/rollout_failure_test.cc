@@ -90,7 +90,7 @@ TEST(RolloutFailure, KilledOrchestratorResumesWithoutApplyingTwice) {
   Exec(f->Url("app", "dev", 3), "CREATE TABLE slow_marker (x int)");
   f->Migration("app", "0001_widgets.sql",
                "CREATE TABLE widgets (id int);\nINSERT INTO apply_counter VALUES ('0001');\n"
-               "SELECT pg_sleep(CASE WHEN to_regclass('slow_marker') IS NULL THEN 0 ELSE 1.5 END);",
+               "SELECT pg_sleep(CASE WHEN to_regclass('slow_marker') IS NULL THEN 0 ELSE 3 END);",
                "DROP TABLE widgets;");
   pid_t pid = f->Start({"rollout", "run", "--progress"});
   bool in_flight = WaitFor([&] {
@@ -143,7 +143,7 @@ TEST(RolloutFailure, KilledOrchestratorResumesWithoutApplyingTwice) {
 
 TEST(RolloutFailure, PauseStopsBetweenStagesAndResumeFinishes) {
   auto f = MakeFleet(3, "[environments.dev]\ncanary = 1\nbatch_size = 1\n"
-                        "[[environments.dev.gates]]\nname = \"slow\"\ncommand = \"touch gate-ran; sleep 1\"\n");
+                        "[[environments.dev.gates]]\nname = \"slow\"\ncommand = \"touch gate-ran; sleep 2\"\n");
   pid_t pid = f->Start({"--json", "rollout", "run"});
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(f->dir() + "/gate-ran"); }));
   RunOut p = f->Run({"rollout", "pause"});
@@ -174,7 +174,7 @@ TEST(RolloutFailure, MissingApprovalRefusesUntilApproved) {
   EXPECT_EQ(plan.json["migrations"][0]["risk"], "low");
   ASSERT_EQ(plan.json["migrations"][0]["approvals_missing"].size(), 1u) << plan.json.dump();
   RunOut refused = f->Run({"rollout", "run"});
-  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("refused: approval: app/0001"), std::string::npos) << refused.err;
   EXPECT_FALSE(HasTable(f->Url("app", "dev", 0), "widgets"));
   RunOut approve = f->Run({"--actor", "dana", "approve", "app/0001", "--role", "dba"});

@@ -42,13 +42,13 @@ TEST_F(RolloutFleet, GraphAllShowsOwnersAndCrossServiceEdges) {
 TEST_F(RolloutFleet, PromotesThroughEnvironmentsInWavesAndRefusesOutOfOrder) {
   // prod before staging: refused, nothing applied anywhere in prod.
   RunOut early = fleet_->Run({"--env", "prod", "rollout", "run"});
-  EXPECT_EQ(early.exit_code, 1) << early.out << early.err;
+  EXPECT_EQ(early.exit_code, 2) << early.out << early.err;
   EXPECT_NE(early.err.find("promotion: users/0001"), std::string::npos) << early.err;
   EXPECT_FALSE(HasTable(fleet_->Url("users", "prod", 0), "users"));
 
   // orders alone in dev: its 0002 requires users/0002, which has not succeeded in dev.
   RunOut alone = fleet_->Run({"--env", "dev", "--service", "orders", "rollout", "run"});
-  EXPECT_EQ(alone.exit_code, 1) << alone.out << alone.err;
+  EXPECT_EQ(alone.exit_code, 2) << alone.out << alone.err;
   EXPECT_NE(alone.err.find("requires: orders/0002 requires users/0002"), std::string::npos) << alone.err;
   EXPECT_FALSE(HasTable(fleet_->Url("orders", "dev", 0), "orders"));
 
@@ -61,6 +61,13 @@ TEST_F(RolloutFleet, PromotesThroughEnvironmentsInWavesAndRefusesOutOfOrder) {
     EXPECT_EQ(m["risk"], "low") << m.dump();
   }
 
+  // Per target, from each target's own history: everything is still pending.
+  RunOut per_target = fleet_->Run({"--env", "dev", "--json", "rollout", "plan", "--targets"});
+  ASSERT_EQ(per_target.exit_code, 0) << per_target.err;
+  ASSERT_EQ(per_target.json["targets"].size(), 6u);
+  for (const auto& t : per_target.json["targets"]) {
+    EXPECT_EQ(t["pending"].size(), t["service"] == "billing" ? 1u : 2u) << t.dump();
+  }
   for (std::string env : {"dev", "staging", "prod"}) {
     RunOut run = fleet_->Run({"--env", env, "--json", "rollout", "run", "--progress"});
     ASSERT_EQ(run.exit_code, 0) << env << ": " << run.out << run.err;
