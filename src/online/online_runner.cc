@@ -244,8 +244,6 @@ Result<void> OnlineRunner::RunSteps(const std::vector<Step>& steps, std::vector<
 Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
   TRY_VOID(Lock());
   Locked guard(*this);
-  TRY_VOID(state_.EnsureSchema());
-  TRY_VOID(history_.EnsureSchema());
   ASSIGN_OR_RETURN(auto active, state_.Active());
   // Queued behind another migration: wait (without holding the lock) until it is completed or
   // rolled back, up to active_wait.
@@ -285,7 +283,9 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
                                            std::vector<Param>{opt_.schema}));
     if (r.rows.empty()) return MakeError(ErrorKind::kInput, fmt::format("schema '{}' does not exist", opt_.schema));
   }
-  TRY_VOID(ApplyOperations(m, base));
+  TRY_VOID(ApplyOperations(m, base));  // bad input stops here, before anything is written
+  TRY_VOID(state_.EnsureSchema());
+  TRY_VOID(history_.EnsureSchema());
   MigrationRow row;
   row.schema = opt_.schema;
   row.name = m.name;
