@@ -263,5 +263,11 @@ TEST_F(OperationTest, RawSql) {
   EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t");
 }
 
+TEST_F(OperationTest, RawSqlOnComplete) {
+  Lifecycle("  - sql: {up: \"CREATE TABLE later (x int)\", onComplete: true}\n",
+            [&] { EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NULL"), "t"); });
+  EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NOT NULL"), "t");
+}
+
 }  // namespace
 }  // namespace strata::online
