@@ -8,6 +8,9 @@ status=0
 echo "== core: apply 1000 migrations vs psql -1 -f; status with 1000 applied"
 "$ROOT/bench/core_bench.sh" || status=$?
 
+echo "== zero downtime: strata online under pgbench load vs plain ALTER TABLE and a bulk UPDATE"
+"$ROOT/bench/zero_downtime/run.sh" || status=$?
+
 # Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
 for name in lint_bench; do
   bin=""
