@@ -28,7 +28,8 @@ TEST(TriggerBuilderTest, EachBranchDeclaresTheColumnsItsExpressionsName) {
   auto sql = CreateTriggerSql("public", "m1", "public_m1", "users", &old_shape, new_shape, rules);
   ASSERT_EQ(sql.size(), 3u);
   const std::string& fn = sql[0];
-  EXPECT_THAT(fn, HasSubstr("IF strata_online.in_version('public_m1') THEN"));
+  EXPECT_THAT(fn, HasSubstr("', ',public_m1,') > 0"));
+  EXPECT_THAT(fn, HasSubstr("OR current_setting('strata.version', true) = 'public_m1' THEN"));
   // New version wrote: `age` is the copy; old version wrote: `age` is the original.
   EXPECT_THAT(fn, HasSubstr("\"age\" \"public\".\"users\".\"_strata_new_age\"%TYPE := NEW.\"_strata_new_age\";"));
   EXPECT_THAT(fn, HasSubstr("NEW.\"age\" := (age::int);"));
