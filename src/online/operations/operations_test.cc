@@ -165,6 +165,7 @@ TEST_F(OperationTest, RenameColumn) {
 }
 
 TEST_F(OperationTest, AlterColumnTypeBothWays) {
+  Exec(*db_, "CREATE INDEX t_b_idx ON t (b) WHERE b IS NOT NULL; ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)");
   Lifecycle("  - alter_column: {table: t, column: b, type: text, up: \"'#' || b\", down: \"substr(b, 2)::int\"}\n",
             [&] {
               auto old = OldClient();
@@ -172,10 +173,14 @@ TEST_F(OperationTest, AlterColumnTypeBothWays) {
               EXPECT_EQ(Q("SELECT b FROM t WHERE id = 2", nw.get()), "#2");
               Exec(*old, "UPDATE t SET b = 7 WHERE id = 3");
               EXPECT_EQ(Q("SELECT b FROM t WHERE id = 3", nw.get()), "#7");
-              Exec(*nw, "UPDATE t SET b = '#8' WHERE id = 4");
-              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4", old.get()), "8");
+              Exec(*nw, "UPDATE t SET b = '#9' WHERE id = 4");
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4", old.get()), "9");
             });
-  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4"), "#8");
+  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4"), "#9");
+  // The column's index and unique constraint were rebuilt on the new column under their names.
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('t_b_idx'::regclass)"), "CREATE INDEX t_b_idx ON public.t USING btree (b) WHERE (b IS NOT NULL)");
+  EXPECT_EQ(Q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_b_key'"), "UNIQUE (b)");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata%'"), "0");
   EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
               "= 'b'"),
             "text");
@@ -256,6 +261,12 @@ TEST_F(OperationTest, RawSql) {
   Lifecycle("  - sql: {up: \"CREATE TABLE side (x int)\", down: \"DROP TABLE side\"}\n",
             [&] { EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t"); });
   EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t");
+}
+
+TEST_F(OperationTest, RawSqlOnComplete) {
+  Lifecycle("  - sql: {up: \"CREATE TABLE later (x int)\", onComplete: true}\n",
+            [&] { EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NULL"), "t"); });
+  EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NOT NULL"), "t");
 }
 
 }  // namespace
