@@ -27,6 +27,15 @@ struct BatchSql {
   std::string touch;  // $1 cursor, $2 upper key (PK) or batch size (pages), $3-$5 the state row
 };
 
+// The column a batch sets to itself to fire the dual-write trigger: one strata added
+// (`_strata_new_…`), which is never an identity GENERATED ALWAYS or a generated column (those
+// refuse `SET c = c`); else the first key column, else the first column.
+std::string TouchColumn(const ModelTable& t) {
+  for (const auto& c : t.columns)
+    if (c.physical.starts_with("_strata_new_")) return c.physical;
+  return t.primary_key.empty() ? t.columns.front().physical : t.primary_key.front();
+}
+
 BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
   std::string table = Qualified(schema, t.physical);
   const std::string state_row =
@@ -41,7 +50,7 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
         "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
         "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
         "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
-        table, Ident(t.columns.front().physical), next, state_row)};
+        table, Ident(TouchColumn(t)), next, state_row)};
   }
   std::vector<std::string> keys, xkeys, as_text, lower, upper;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
@@ -62,7 +71,7 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
       "UPDATE strata_online.backfill SET cursor = coalesce($2::text[], cursor), "
       "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
       "done = $2::text[] IS NULL, updated_at = clock_timestamp() {6}",
-      table, keys.front(), xkeys.front(), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
+      table, Ident(TouchColumn(t)), "x." + Ident(TouchColumn(t)), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
       state_row);
   return b;
 }

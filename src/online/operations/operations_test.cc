@@ -131,6 +131,32 @@ TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_c_key'"), "1");
 }
 
+// The backfill touches rows by setting a column to itself: never the key when it is an identity
+// GENERATED ALWAYS (PostgreSQL refuses `SET id = id` there), nor a generated column.
+TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
+  Exec(*db_,
+       "CREATE TABLE g (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL);"
+       "CREATE TABLE h (n int GENERATED ALWAYS AS (m * 2) STORED, m int);"
+       "INSERT INTO g (n) SELECT generate_series(1, 10);"
+       "INSERT INTO h (m) SELECT generate_series(1, 10);");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - add_column: {table: g, column: {name: c, type: text}, up: \"'v' || n\"}\n"
+      "  - add_column: {table: h, column: {name: c, type: int}, up: \"m + 1\"}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill_options.batch_size = 3;
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT count(*) FROM g WHERE c = 'v' || n"), "10");
+  EXPECT_EQ(Q("SELECT count(*) FROM h WHERE c = m + 1 AND n = m * 2"), "10");
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
