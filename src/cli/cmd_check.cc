@@ -26,16 +26,9 @@ void AddCheck(CLI::App& app, Context& ctx) {
     if (!project) return void(ctx.Fail(project.error()));
     auto ref = BaseRef(ctx, *base);
     if (!ref) return void(ctx.Fail(ref.error()));
-    std::vector<const ServiceConfig*> services;
-    if (ctx.g.services.empty()) {
-      for (const auto& s : (*project)->services) services.push_back(&s);
-    } else {
-      for (const auto& name : ctx.g.services) {
-        const ServiceConfig* s = (*project)->FindService(name);
-        if (!s) return void(ctx.Fail(Error{ErrorKind::kInput, fmt::format("unknown service '{}'", name)}));
-        services.push_back(s);
-      }
-    }
+    auto chosen = ctx.ServiceConfigs();
+    if (!chosen) return void(ctx.Fail(chosen.error()));
+    const std::vector<const ServiceConfig*>& services = *chosen;
     nlohmann::json problems = nlohmann::json::array();
     nlohmann::json reports = nlohmann::json::array();
     auto add = [&](const std::string& service, const std::string& kind, const std::string& message,

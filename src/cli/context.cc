@@ -90,16 +90,35 @@ Result<std::string> Context::Env() {
   return env.empty() ? p->default_env : env;
 }
 
+namespace {
+Result<const ServiceConfig*> FindServiceConfig(const ProjectConfig* p, const std::string& name) {
+  const ServiceConfig* cfg = p->FindService(name);
+  if (cfg) return cfg;
+  std::vector<std::string> names;
+  for (const auto& s : p->services) names.push_back(s.name);
+  return MakeErrorAt(ErrorKind::kInput, p->file, 0, fmt::format("unknown service '{}' (known: {})", name, Join(names, ", ")));
+}
+}  // namespace
+
+Result<std::vector<const ServiceConfig*>> Context::ServiceConfigs() {
+  ASSIGN_OR_RETURN(const ProjectConfig* p, Project());
+  std::vector<const ServiceConfig*> out;
+  if (g.services.empty()) {
+    for (const auto& s : p->services) out.push_back(&s);
+    return out;
+  }
+  for (const auto& name : g.services) {
+    ASSIGN_OR_RETURN(const ServiceConfig* cfg, FindServiceConfig(p, name));
+    out.push_back(cfg);
+  }
+  return out;
+}
+
 Result<const LoadedService*> Context::Service(const std::string& name) {
   auto it = services_.find(name);
   if (it != services_.end()) return it->second.get();
   ASSIGN_OR_RETURN(const ProjectConfig* p, Project());
-  const ServiceConfig* cfg = p->FindService(name);
-  if (!cfg) {
-    std::vector<std::string> names;
-    for (const auto& s : p->services) names.push_back(s.name);
-    return MakeErrorAt(ErrorKind::kInput, p->file, 0, fmt::format("unknown service '{}' (known: {})", name, Join(names, ", ")));
-  }
+  ASSIGN_OR_RETURN(const ServiceConfig* cfg, FindServiceConfig(p, name));
   ASSIGN_OR_RETURN(LoadedMigrations loaded, LoadMigrations(cfg->migrations_dir, cfg->name));
   // The graph keeps the migrations; `loaded` keeps the file contents for strata.sum.
   ASSIGN_OR_RETURN(MigrationGraph graph, MigrationGraph::Build(std::move(loaded.migrations)));

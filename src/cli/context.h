@@ -63,6 +63,8 @@ class Context {
   // The services chosen with --service (all when none), loaded and checked.
   Result<std::vector<const LoadedService*>> Services();
   Result<const LoadedService*> Service(const std::string& name);
+  // The configurations of the chosen services (all when none), without loading migrations.
+  Result<std::vector<const ServiceConfig*>> ServiceConfigs();
   // The targets of the chosen environment and services.
   Result<std::vector<ResolvedTarget>> Targets();
   // Checks strata.sum of a service: a problem list (empty when in step). A missing strata.sum is

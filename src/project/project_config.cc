@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "project/rollout_config.h"
+#include "project/toml_fields.h"
 #include "util/process.h"
 #include "util/text.h"
 
@@ -15,16 +16,9 @@ namespace fs = std::filesystem;
 namespace strata {
 namespace {
 
-int LineOf(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-std::unexpected<Error> At(const std::string& file, int line, std::string msg) {
-  return MakeErrorAt(ErrorKind::kInput, file, line, std::move(msg));
-}
-
-Result<std::string> GetString(const toml::node& n, const std::string& key, const std::string& file) {
-  if (auto s = n.value<std::string>()) return *s;
-  return At(file, LineOf(n), fmt::format("{} must be a string", key));
-}
+using toml_fields::At;
+using toml_fields::GetString;
+using toml_fields::LineOf;
 
 // Reads lock_timeout / lock_retries / statement_timeout / retry_delay from a table entry;
 // returns false when `key` is not one of them.

@@ -2,21 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "project/toml_fields.h"
 #include "util/text.h"
 
 namespace strata::project_internal {
 namespace {
 
-int LineOf(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-std::unexpected<Error> At(const std::string& file, int line, std::string msg) {
-  return MakeErrorAt(ErrorKind::kInput, file, line, std::move(msg));
-}
-
-Result<std::string> Str(const toml::node& n, const std::string& key, const std::string& file) {
-  if (auto s = n.value<std::string>()) return *s;
-  return At(file, LineOf(n), fmt::format("{} must be a string", key));
-}
+using toml_fields::At;
+using toml_fields::LineOf;
+using toml_fields::GetString;
 
 Result<int> PositiveInt(const toml::node& n, const std::string& key, const std::string& file, int max) {
   auto v = n.value<int64_t>();
@@ -36,21 +30,21 @@ Result<HealthGateSpec> ReadGate(const toml::node& n, int index, const std::strin
     std::string key(k.str());
     int kline = static_cast<int>(k.source().begin.line);
     if (key == "name") {
-      ASSIGN_OR_RETURN(g.name, Str(v, key, file));
+      ASSIGN_OR_RETURN(g.name, GetString(v, key, file));
     } else if (key == "sql") {
-      ASSIGN_OR_RETURN(g.sql, Str(v, key, file));
+      ASSIGN_OR_RETURN(g.sql, GetString(v, key, file));
       ++kinds;
     } else if (key == "command") {
-      ASSIGN_OR_RETURN(g.command, Str(v, key, file));
+      ASSIGN_OR_RETURN(g.command, GetString(v, key, file));
       ++kinds;
     } else if (key == "http") {
-      ASSIGN_OR_RETURN(g.http, Str(v, key, file));
+      ASSIGN_OR_RETURN(g.http, GetString(v, key, file));
       if (!g.http.starts_with("http://") && !g.http.starts_with("https://") && !g.http.starts_with("${")) {
         return At(file, kline, fmt::format("http gate '{}' must be an http:// or https:// URL", g.http));
       }
       ++kinds;
     } else if (key == "timeout") {
-      ASSIGN_OR_RETURN(std::string text, Str(v, key, file));
+      ASSIGN_OR_RETURN(std::string text, GetString(v, key, file));
       auto d = ParseDuration(text);
       if (!d || d->count() <= 0) return At(file, kline, fmt::format("gate timeout '{}': use a duration such as 30s", text));
       g.timeout = *d;
@@ -85,7 +79,7 @@ Result<void> ReadEnvironments(ProjectConfig& p, const toml::node& v, int line, c
       std::string key(k.str());
       int kline = static_cast<int>(k.source().begin.line);
       if (key == "promote_after") {
-        ASSIGN_OR_RETURN(er.promote_after, Str(val, key, file));
+        ASSIGN_OR_RETURN(er.promote_after, GetString(val, key, file));
         if (!envs.count(er.promote_after)) {
           return At(file, kline, fmt::format("promote_after '{}' is not in [project] environments", er.promote_after));
         }
@@ -121,7 +115,7 @@ Result<void> ReadEnvironments(ProjectConfig& p, const toml::node& v, int line, c
         if (!n || *n < 0 || *n > 1000000) return At(file, kline, "batch_size must be a whole number (0: all the rest in one stage)");
         er.batch_size = static_cast<int>(*n);
       } else if (key == "on_failure") {
-        ASSIGN_OR_RETURN(std::string f, Str(val, key, file));
+        ASSIGN_OR_RETURN(std::string f, GetString(val, key, file));
         if (f == "halt") er.on_failure = OnFailure::kHalt;
         else if (f == "rollback_stage") er.on_failure = OnFailure::kRollbackStage;
         else if (f == "rollback_all") er.on_failure = OnFailure::kRollbackAll;
