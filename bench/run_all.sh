@@ -8,6 +8,9 @@ status=0
 echo "== core: apply 1000 migrations vs psql -1 -f; status with 1000 applied"
 "$ROOT/bench/core_bench.sh" || status=$?
 
+echo "== test: sandbox start; strata test on 200 migrations"
+"$ROOT/bench/test_bench.sh" || status=$?
+
 # Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
 for name in lint_bench; do
   bin=""

@@ -23,5 +23,6 @@ void AddSandbox(CLI::App& app, Context& ctx);
 void AddSchema(CLI::App& app, Context& ctx);
 void AddDiff(CLI::App& app, Context& ctx);
 void AddTest(CLI::App& app, Context& ctx);
+void AddDrift(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

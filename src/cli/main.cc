@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   AddSchema(app, ctx);
   AddDiff(app, ctx);
   AddTest(app, ctx);
+  AddDrift(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
