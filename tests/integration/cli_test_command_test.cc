@@ -137,6 +137,9 @@ TEST(CliTestCommandTest, BadSeedFailsTheTestAndNamesTheFile) {
   p.Write("migrations/seeds/t.csv", "id\n\"1\n");
   CliResult bad = p.Run({"test"});
   EXPECT_THAT(bad.out, HasSubstr("unterminated quoted field"));
+  CliResult missing = p.Run({"test", "--seeds", "nowhere"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("--seeds nowhere: no such folder"));
 }
 
 TEST(CliTestCommandTest, SqliteServiceRoundTrips) {
