@@ -8,6 +8,13 @@ status=0
 echo "== core: apply 1000 migrations vs psql -1 -f; status with 1000 applied"
 "$ROOT/bench/core_bench.sh" || status=$?
 
+echo "== branch: strata check --base / rebase on 1000 migrations vs git archive + tar (prints; see RESULTS.md)"
+"$ROOT/bench/branch_bench.sh" "${BUILD_DIR:-$ROOT/build}" || status=$?
+echo "== audit chain: apply with the hash-chained audit; audit verify"
+"$ROOT/bench/audit_bench.sh" || status=$?
+
+echo "== rollout: one migration to 1,000 databases at parallelism 1, 4, 16, 32"
+"$ROOT/bench/rollout_bench.sh" || status=$?
 echo "== test: sandbox start; strata test on 200 migrations"
 "$ROOT/bench/test_bench.sh" || status=$?
 

@@ -4,6 +4,9 @@
 
 #include "cli/commands.h"
 #include "cli/target_session.h"
+#include "control/control_db.h"
+#include "governance/approvals.h"
+#include "governance/control_tables.h"
 #include "plan/planner.h"
 #include "plan/policy.h"
 #include "util/text.h"
@@ -42,12 +45,14 @@ Result<void> RequireIntegrity(Context& ctx, const std::vector<ResolvedTarget>& t
   return {};
 }
 
-// [policy.<env>] max_risk: plans every target's pending migrations before anything is applied
-// and refuses (kInput, nothing applied) any rated above the ceiling that --approve-risk does not
-// name. Keeps the sessions it opened for the apply, and the approvals each target will use.
+// [policy.<env>]: plans every target's pending migrations before anything is applied and
+// refuses (kInput, nothing applied) any rated above max_risk that --approve-risk does not name,
+// and any whose risk level asks for approvals (src/governance) it lacks. Keeps the sessions it
+// opened for the apply, the --approve-risk verdicts and the approvals each target will use.
 Result<void> CheckRiskPolicy(Context& ctx, const std::vector<ResolvedTarget>& targets, const ApplyFlags& f,
                              const std::string& command, std::vector<std::optional<TargetSession>>& sessions,
-                             std::vector<std::vector<plan::PolicyVerdict>>& approvals) {
+                             std::vector<std::vector<plan::PolicyVerdict>>& approvals,
+                             std::vector<nlohmann::json>& approved_by, nlohmann::json& missing_json) {
   ASSIGN_OR_RETURN(const ProjectConfig* project, ctx.Project());
   ASSIGN_OR_RETURN(std::string env, ctx.Env());
   const RiskPolicy* policy = plan::PolicyFor(*project, env);
@@ -55,7 +60,14 @@ Result<void> CheckRiskPolicy(Context& ctx, const std::vector<ResolvedTarget>& ta
   ASSIGN_OR_RETURN(lint::LintOptions lint, plan::PlanLintOptions(*project));
   std::set<std::string> approved(f.approve_risk.begin(), f.approve_risk.end());
   std::vector<std::string> refused;
+  std::vector<std::string> missing;
   std::string first_id;
+  // Approvals live in the control database when there is one, else in each target.
+  std::unique_ptr<ControlDb> control;
+  if (!policy->approvals.empty() && !project->control.url_template.empty()) {
+    ASSIGN_OR_RETURN(control, OpenControlDb(*project));
+    TRY_VOID(governance::EnsureGovernanceTables(*control));
+  }
   for (size_t i = 0; i < targets.size(); ++i) {
     ASSIGN_OR_RETURN(TargetSession session, OpenTarget(ctx, targets[i], command));
     plan::PlanOptions opt;
@@ -71,11 +83,45 @@ Result<void> CheckRiskPolicy(Context& ctx, const std::vector<ResolvedTarget>& ta
         if (first_id.empty()) first_id = v.migration_id;
       }
     }
+    if (!policy->approvals.empty()) {
+      governance::ApprovalStore store = control ? governance::ApprovalStore::ForControl(control->engine())
+                                                : governance::ApprovalStore::ForTarget(*session.engine);
+      for (const plan::PlannedMigration& pm : p.migrations) {
+        const Migration* m = session.service->graph.Find(pm.id);
+        if (m == nullptr) continue;
+        ASSIGN_OR_RETURN(auto statuses,
+                         governance::CheckApprovalsIn(store, *project, env, targets[i].service, *m, pm.risk));
+        nlohmann::json people = nlohmann::json::array();
+        for (const governance::ApprovalStatus& st : statuses) {
+          for (const governance::Approval& a : st.counted) people.push_back({{"actor", a.actor}, {"role", a.role}});
+          if (st.satisfied()) continue;
+          missing.push_back(fmt::format("{}: {}", targets[i].name, st.Describe()));
+          missing_json.push_back({{"target", targets[i].name},
+                                  {"service", st.service},
+                                  {"migration", st.migration_id},
+                                  {"risk", plan::RiskName(st.risk)},
+                                  {"required", st.required},
+                                  {"roles", st.roles},
+                                  {"approved", st.counted.size()},
+                                  {"voided", st.voided.size()},
+                                  {"missing", st.missing()}});
+          if (first_id.empty()) first_id = st.migration_id;
+        }
+        if (!statuses.empty()) approved_by[i][pm.id] = people;
+      }
+    }
     sessions[i] = std::move(session);
   }
-  if (refused.empty()) return {};
-  Error e{ErrorKind::kInput, fmt::format("nothing was applied: the policy refuses {} migration(s):\n  {}",
-                                         refused.size(), fmt::join(refused, "\n  "))};
+  if (refused.empty() && missing.empty()) return {};
+  std::string msg = "nothing was applied:";
+  if (!refused.empty()) {
+    msg += fmt::format(" the policy refuses {} migration(s):\n  {}", refused.size(), fmt::join(refused, "\n  "));
+  }
+  if (!missing.empty()) {
+    msg += fmt::format("{} {} migration(s) lack the approvals [policy.{}] asks for:\n  {}", refused.empty() ? "" : "\n",
+                       missing.size(), env, fmt::join(missing, "\n  "));
+  }
+  Error e{ErrorKind::kInput, msg};
   e.migration_id = first_id;
   return std::unexpected(std::move(e));
 }
@@ -112,9 +158,13 @@ void AddApply(CLI::App& app, Context& ctx) {
     for (const std::string& id : f->approve_risk) command += " --approve-risk " + id;
     std::vector<std::optional<TargetSession>> sessions(targets->size());
     std::vector<std::vector<plan::PolicyVerdict>> approvals(targets->size());
+    std::vector<nlohmann::json> approved_by(targets->size(), nlohmann::json::object());
     if (!f->dry_run) {
-      if (auto r = CheckRiskPolicy(ctx, *targets, *f, command, sessions, approvals); !r) {
-        return void(ctx.Fail(r.error()));
+      nlohmann::json missing = nlohmann::json::array();
+      if (auto r = CheckRiskPolicy(ctx, *targets, *f, command, sessions, approvals, approved_by, missing); !r) {
+        nlohmann::json partial = nlohmann::json::object();
+        if (!missing.empty()) partial["approvals_missing"] = missing;
+        return void(ctx.Fail(r.error(), partial));
       }
     }
     ProgressPrinter printer(ctx);
@@ -131,6 +181,7 @@ void AddApply(CLI::App& app, Context& ctx) {
       opt.on_event = [&printer](const MigrationEvent& ev) { printer(ev); };
       RunResult r = session->migrator->Apply(opt);
       nlohmann::json tj = {{"service", t.service}, {"target", t.name}, {"applied", r.done}};
+      if (!approved_by[i].empty()) tj["approvals"] = approved_by[i];
       if (f->dry_run) {
         tj["sql"] = r.sql;
         if (!ctx.g.json) std::cout << fmt::format("-- target {} ({})\n", t.name, t.url.Redacted()) << r.sql;
@@ -153,6 +204,17 @@ void AddApply(CLI::App& app, Context& ctx) {
         tj["approved_risk"].push_back(v.migration_id);
         ctx.Note(fmt::format("strata: {}: applied {} ({} risk) with --approve-risk; recorded in the audit", t.name,
                              v.migration_id, plan::RiskName(v.risk)));
+      }
+      // Who approved what went live: one audit record per applied migration the policy asked
+      // approvals for, beside its apply record.
+      for (const auto& [id, people] : approved_by[i].items()) {
+        if (std::find(r.done.begin(), r.done.end(), id) == r.done.end()) continue;
+        auto env = ctx.Env();
+        nlohmann::json details = {{"env", env ? *env : ""}, {"approvals", people}};
+        HistoryStore history(*session->engine, t.service);
+        if (auto a = history.Audit("approvals-used", id, ctx.MakeActor(command), details.dump()); !a) {
+          return void(ctx.Fail(a.error(), out));
+        }
       }
       out["targets"].push_back(tj);
       if (!r.ok()) return void(ctx.Fail(*r.error, out));

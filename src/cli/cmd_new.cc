@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "core/integrity.h"
+#include "project/migration_writer.h"
 #include "util/files.h"
 #include "util/text.h"
 
@@ -22,42 +22,6 @@ struct NewFlags {
   std::string parents;
   std::string id;
 };
-
-// Fixed-width numbers (0001, 0002…) continue as such; anything else gets a UTC timestamp.
-std::string NextId(const MigrationGraph& g) {
-  std::string max_id;
-  bool numeric = !g.empty();
-  size_t width = 0;
-  for (const Migration& m : g.ordered()) {
-    max_id = std::max(max_id, m.id);
-    bool digits = std::all_of(m.id.begin(), m.id.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-    if (!digits || (width && m.id.size() != width)) numeric = false;
-    width = m.id.size();
-  }
-  if (numeric && width < 14) {
-    unsigned long long next = std::stoull(max_id) + 1;
-    std::string id = fmt::format("{:0{}}", next, width);
-    if (id.size() == width) return id;
-  }
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
-  std::string id = buf;
-  while (!max_id.empty() && id <= max_id) id = std::to_string(std::stoull(id) + 1);
-  return id;
-}
-
-std::string Slug(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    else if (!out.empty() && out.back() != '_') out.push_back('_');
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out;
-}
 
 }  // namespace
 
@@ -84,13 +48,13 @@ void AddNew(CLI::App& app, Context& ctx) {
     auto svc = ctx.Service(service);
     if (!svc) return void(ctx.Fail(svc.error()));
     const MigrationGraph& g = (*svc)->graph;
-    std::string slug = Slug(f->name);
+    std::string slug = MigrationSlug(f->name);
     if (slug.empty()) return void(ctx.Fail(Error{ErrorKind::kUsage, "the name needs letters or digits"}));
-    std::string id = f->id.empty() ? NextId(g) : f->id;
-    for (char c : id) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-')) {
-        return void(ctx.Fail(Error{ErrorKind::kUsage, fmt::format("--id '{}': ids hold only letters, digits, '.' and '-'", id)}));
-      }
+    std::vector<std::string> ids;
+    for (const Migration& m : g.ordered()) ids.push_back(m.id);
+    std::string id = f->id.empty() ? NextMigrationId(ids) : f->id;
+    if (!ValidMigrationId(id)) {
+      return void(ctx.Fail(Error{ErrorKind::kUsage, fmt::format("--id '{}': ids hold only letters, digits, '.' and '-'", id)}));
     }
     if (g.Find(id)) return void(ctx.Fail(Error{ErrorKind::kInput, fmt::format("id {} is taken", id)}));
     std::vector<std::string> heads = g.Heads();
@@ -112,38 +76,11 @@ void AddNew(CLI::App& app, Context& ctx) {
     } else if (!heads.empty() && id < heads.front()) {
       parents = heads;  // an explicit --id that sorts before the head: keep it after the head
     }
-    fs::path dir = (*svc)->config->migrations_dir;
-    std::string base = id + "_" + slug;
-    fs::path created;
-    std::string up = "-- " + f->name + "\n";
-    if (f->folder) {
-      created = dir / base;
-      std::error_code ec;
-      fs::create_directories(created, ec);
-      std::string yaml = "# settings of this migration: parents, no_transaction, irreversible, lock_timeout …\n";
-      if (!parents.empty()) yaml += "parents: [" + Join(parents, ", ") + "]\n";
-      for (auto [file, text] : {std::pair{"up.sql", up}, std::pair{"down.sql", std::string("-- undo ") + f->name + "\n"},
-                                std::pair{"strata.yaml", yaml}}) {
-        if (auto r = WriteFileAtomic(created / file, text); !r) return void(ctx.Fail(r.error()));
-      }
-    } else {
-      created = dir / (base + ".sql");
-      std::string text;
-      if (!parents.empty()) text += "-- strata:parents " + Join(parents, " ") + "\n";
-      text += "-- +strata up\n" + up + "\n-- +strata down\n-- undo " + f->name + "\n";
-      if (auto r = WriteFileAtomic(created, text); !r) return void(ctx.Fail(r.error()));
-    }
-    auto reloaded = LoadMigrations(dir.string(), service);
-    if (!reloaded) {
-      std::error_code ec;
-      fs::remove_all(created, ec);  // leave the folder as it was
-      return void(ctx.Fail(reloaded.error()));
-    }
-    if (auto r = WriteFileAtomic(dir / "strata.sum", IntegrityFile::Compute(reloaded->files).Render()); !r) {
-      return void(ctx.Fail(r.error()));
-    }
-    ctx.Say(fmt::format("created {}", created.string()));
-    if (ctx.g.json) ctx.PrintJson({{"service", service}, {"id", id}, {"path", created.string()}, {"parents", parents}});
+    auto created = WriteNewMigration(NewMigration{(*svc)->config->migrations_dir, id, slug, f->name, parents, f->folder},
+                                     service);
+    if (!created) return void(ctx.Fail(created.error()));
+    ctx.Say(fmt::format("created {}", *created));
+    if (ctx.g.json) ctx.PrintJson({{"service", service}, {"id", id}, {"path", *created}, {"parents", parents}});
   });
 }
 

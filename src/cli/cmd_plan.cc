@@ -6,6 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/target_session.h"
+#include "control/control_db.h"
+#include "governance/approvals.h"
+#include "governance/control_tables.h"
 #include "plan/planner.h"
 #include "plan/policy.h"
 
@@ -154,7 +157,7 @@ std::string PlanText(const plan::Plan& p, const RiskPolicy* policy,
       out += fmt::format("    {} {}: {}\n", lint::SeverityName(f.severity), f.rule, f.message);
     }
   }
-  if (policy != nullptr) {
+  if (policy != nullptr && !policy->max_risk.empty()) {
     out += fmt::format("\n  policy [policy.{}] max_risk = \"{}\": ", policy->env, policy->max_risk);
     if (verdicts.empty()) {
       out += "every migration is within it\n";
@@ -181,7 +184,8 @@ void AddPlan(CLI::App& app, Context& ctx) {
                   "Approve a migration rated above the environment's [policy] max_risk (repeatable)");
   cmd->footer(
       "Reads the target's catalog (sizes, row estimates); changes nothing. Exit 1 when the environment's\n"
-      "[policy.<env>] max_risk refuses a migration that --approve-risk does not approve.\n"
+      "[policy.<env>] max_risk refuses a migration that --approve-risk does not approve, or when a\n"
+      "migration lacks the approvals its risk level asks for (strata approve).\n"
       "Examples:\n"
       "  strata plan                                  # every service, default environment\n"
       "  strata --env prod --service users plan --to 20250801120000\n"
@@ -199,6 +203,7 @@ void AddPlan(CLI::App& app, Context& ctx) {
     const RiskPolicy* policy = plan::PolicyFor(**project, *env);
     std::set<std::string> approved(f->approve.begin(), f->approve.end());
     std::vector<std::string> refusals;
+    std::unique_ptr<ControlDb> control;  // opened once, when approvals live there
     bool first = true;
     for (const auto& t : *targets) {
       auto session = OpenTarget(ctx, t, "plan");
@@ -216,9 +221,43 @@ void AddPlan(CLI::App& app, Context& ctx) {
           if (!v.approved) refusals.push_back(plan::RefusalMessage(*p, v, *policy));
         }
       }
-      out["targets"].push_back(PlanJson(*p, policy, verdicts));
+      nlohmann::json tj = PlanJson(*p, policy, verdicts);
+      std::string approvals_text;
+      if (policy != nullptr && !policy->approvals.empty()) {
+        // The approvals each migration's risk level asks for, from where apply would read them.
+        if (!control && !(*project)->control.url_template.empty()) {
+          auto db = OpenControlDb(**project);
+          if (!db) return void(ctx.Fail(db.error(), out));
+          control = std::move(*db);
+          if (auto r = governance::EnsureGovernanceTables(*control); !r) return void(ctx.Fail(r.error(), out));
+        }
+        governance::ApprovalStore store = control ? governance::ApprovalStore::ForControl(control->engine())
+                                                  : governance::ApprovalStore::ForTarget(*session->engine);
+        tj["approvals"] = nlohmann::json::array();
+        for (const plan::PlannedMigration& pm : p->migrations) {
+          const Migration* m = session->service->graph.Find(pm.id);
+          if (m == nullptr) continue;
+          auto statuses = governance::CheckApprovalsIn(store, **project, *env, t.service, *m, pm.risk);
+          if (!statuses) return void(ctx.Fail(statuses.error(), out));
+          for (const governance::ApprovalStatus& st : *statuses) {
+            std::vector<std::string> people;
+            for (const auto& a : st.counted) people.push_back(a.actor + " as " + a.role);
+            tj["approvals"].push_back({{"migration", pm.id},
+                                       {"risk", plan::RiskName(pm.risk)},
+                                       {"required", st.required},
+                                       {"roles", st.roles},
+                                       {"approved_by", people},
+                                       {"voided", st.voided.size()},
+                                       {"missing", st.missing()}});
+            approvals_text += fmt::format("    {}: {}\n", st.satisfied() ? "approved" : "MISSING", st.Describe());
+            if (!st.satisfied()) refusals.push_back(fmt::format("{}: {}", t.name, st.Describe()));
+          }
+        }
+      }
+      out["targets"].push_back(std::move(tj));
       if (!ctx.g.json) {
         std::cout << (first ? "" : "\n") << PlanText(*p, policy, verdicts);
+        if (!approvals_text.empty()) std::cout << fmt::format("\n  approvals [policy.{}]:\n{}", *env, approvals_text);
         first = false;
       }
     }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <iostream>
 
+#include "governance/identity.h"
 #include "util/database_url.h"
 #include "util/files.h"
 #include "util/process.h"
@@ -158,23 +159,7 @@ Result<std::vector<IntegrityProblem>> Context::CheckIntegrity(const LoadedServic
   return CompareIntegrity(recorded, IntegrityFile::Compute(svc.loaded.files));
 }
 
-Actor Context::MakeActor(const std::string& command) const {
-  Actor a;
-  a.user = g.actor;
-  if (a.user.empty()) {
-    for (const char* var : {"STRATA_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR"}) {
-      const char* v = std::getenv(var);
-      if (v && *v) {
-        a.user = v;
-        break;
-      }
-    }
-  }
-  if (a.user.empty()) a.user = CurrentUser();
-  a.host = CurrentHost();
-  a.command = RedactSecrets(command);
-  return a;
-}
+Actor Context::MakeActor(const std::string& command) const { return governance::ResolveActor(g.actor, command); }
 
 Result<std::chrono::milliseconds> Context::LockWait() {
   if (!g.lock_wait.empty()) {

@@ -42,12 +42,18 @@ int main(int argc, char** argv) {
   AddHash(app, ctx);
   AddRepair(app, ctx);
   AddAudit(app, ctx);
+  AddApprove(app, ctx);
   AddLint(app, ctx);
   AddPlan(app, ctx);
   AddSandbox(app, ctx);
   AddSchema(app, ctx);
+  AddCheck(app, ctx);
+  AddRebase(app, ctx);
+  AddMerge(app, ctx);
+  AddOnline(app, ctx);
   AddDiff(app, ctx);
   AddTest(app, ctx);
+  AddRollout(app, ctx);
   AddDrift(app, ctx);
   try {
     app.parse(argc, argv);

@@ -40,6 +40,13 @@ struct Migration {
   std::string parents_file;          // where the parents were declared, for errors
   int parents_line = 0;
 
+  // Cross-service requirements: "service/id" (or "service/id_name") migrations that must be
+  // applied in the same environment before this one (`-- strata:requires users/0007`, or
+  // `requires:` in strata.yaml). Metadata for rollouts: not part of the checksum.
+  std::vector<std::string> requires_migrations;
+  std::string requires_file;  // where they were declared, for errors
+  int requires_line = 0;
+
   bool no_transaction = false;
   std::optional<std::string> irreversible;  // the reason, when there is no down
   ExecSettings settings;

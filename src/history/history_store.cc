@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kPostgresSchema = R"sql(
 CREATE SCHEMA IF NOT EXISTS strata;
 CREATE TABLE IF NOT EXISTS strata.meta (key text PRIMARY KEY, value text NOT NULL);
-INSERT INTO strata.meta VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;
+INSERT INTO strata.meta VALUES ('schema_version', '2') ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS strata.history (
   service text NOT NULL,
   migration_id text NOT NULL,
@@ -28,16 +28,6 @@ CREATE TABLE IF NOT EXISTS strata.history (
   out_of_order boolean NOT NULL DEFAULT false,
   PRIMARY KEY (service, migration_id)
 );
-CREATE TABLE IF NOT EXISTS strata.audit (
-  seq bigserial PRIMARY KEY,
-  at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  action text NOT NULL,
-  service text NOT NULL,
-  migration_id text,
-  actor text NOT NULL,
-  host text NOT NULL,
-  details jsonb NOT NULL DEFAULT '{}'
-);
 CREATE TABLE IF NOT EXISTS strata.lock_holder (
   service text PRIMARY KEY,
   actor text NOT NULL,
@@ -46,21 +36,11 @@ CREATE TABLE IF NOT EXISTS strata.lock_holder (
   session text NOT NULL,
   command text NOT NULL
 );
-CREATE OR REPLACE FUNCTION strata.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
-$$BEGIN RAISE EXCEPTION 'strata.audit is append-only'; END$$;
-DO $$BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_append_only' AND tgrelid = 'strata.audit'::regclass) THEN
-    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON strata.audit
-      FOR EACH ROW EXECUTE FUNCTION strata.audit_append_only();
-    CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON strata.audit
-      FOR EACH STATEMENT EXECUTE FUNCTION strata.audit_append_only();
-  END IF;
-END$$;
 )sql";
 
 constexpr const char* kSqliteSchema = R"sql(
 CREATE TABLE IF NOT EXISTS strata_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO strata_meta VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO strata_meta VALUES ('schema_version', '2');
 CREATE TABLE IF NOT EXISTS strata_history (
   service TEXT NOT NULL,
   migration_id TEXT NOT NULL,
@@ -77,16 +57,6 @@ CREATE TABLE IF NOT EXISTS strata_history (
   out_of_order INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (service, migration_id)
 );
-CREATE TABLE IF NOT EXISTS strata_audit (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-  action TEXT NOT NULL,
-  service TEXT NOT NULL,
-  migration_id TEXT,
-  actor TEXT NOT NULL,
-  host TEXT NOT NULL,
-  details TEXT NOT NULL DEFAULT '{}'
-);
 CREATE TABLE IF NOT EXISTS strata_lock_holder (
   service TEXT PRIMARY KEY,
   actor TEXT NOT NULL,
@@ -95,13 +65,15 @@ CREATE TABLE IF NOT EXISTS strata_lock_holder (
   session TEXT NOT NULL,
   command TEXT NOT NULL
 );
-CREATE TRIGGER IF NOT EXISTS strata_audit_no_update BEFORE UPDATE ON strata_audit
-  BEGIN SELECT RAISE(ABORT, 'strata_audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS strata_audit_no_delete BEFORE DELETE ON strata_audit
-  BEGIN SELECT RAISE(ABORT, 'strata_audit is append-only'); END;
 )sql";
 
+constexpr int kSchemaVersion = 2;
+
 std::string Text(const std::optional<std::string>& v) { return v ? *v : std::string(); }
+
+bool MissingTable(const Error& e) {
+  return e.sqlstate == "42P01" || e.message.find("no such table") != std::string::npos;
+}
 
 }  // namespace
 
@@ -130,11 +102,46 @@ Result<bool> HistoryStore::Exists() {
   return v == "t" || v == "1";
 }
 
+Result<int> HistoryStore::SchemaVersion() {
+  auto rows = engine_.Query(fmt::format("SELECT value FROM {} WHERE key = 'schema_version'", Table("meta")));
+  if (!rows) {
+    if (MissingTable(rows.error())) return 0;
+    return std::unexpected(rows.error());
+  }
+  if (rows->size() == 0) return 1;
+  try {
+    return std::stoi(Text(rows->rows[0][0]));
+  } catch (const std::exception&) {
+    return MakeError(ErrorKind::kDatabase,
+                     fmt::format("{}: schema_version '{}' is not a number", Table("meta"), Text(rows->rows[0][0])));
+  }
+}
+
 Result<void> HistoryStore::EnsureSchema() {
-  ASSIGN_OR_RETURN(bool exists, Exists());
-  if (exists) return {};
-  if (postgres_) return engine_.Exec(std::string("BEGIN;") + kPostgresSchema + "COMMIT;");
-  return engine_.Exec(std::string("BEGIN IMMEDIATE;") + kSqliteSchema + "COMMIT;");
+  ASSIGN_OR_RETURN(int version, SchemaVersion());
+  if (version == kSchemaVersion) return {};
+  if (version > kSchemaVersion) {
+    return MakeError(ErrorKind::kDatabase,
+                     fmt::format("{} was written by a newer strata (schema_version {}; this strata knows up to {}): "
+                                 "upgrade strata",
+                                 engine_.redacted_url(), version, kSchemaVersion));
+  }
+  AuditLog log = audit();
+  if (version == 0) {
+    if (postgres_) return engine_.Exec(std::string("BEGIN;") + kPostgresSchema + log.CreateSql() + "COMMIT;");
+    return engine_.Exec(std::string("BEGIN IMMEDIATE;") + kSqliteSchema + log.CreateSql() + "COMMIT;");
+  }
+  // Version 1: chain the audit records written so far, once, and say so in meta.
+  std::string when = NowIso8601();
+  std::string meta = Table("meta");
+  std::vector<std::string> extra = {
+      fmt::format("UPDATE {} SET value = '{}' WHERE key = 'schema_version'", meta, kSchemaVersion),
+      fmt::format("INSERT INTO {} (key, value) VALUES ('audit_chain', 'chained the records of schema version 1 at "
+                  "{}; later records chained when written')",
+                  meta, when)};
+  ASSIGN_OR_RETURN(long long chained, log.UpgradeToChain(engine_, extra));
+  (void)chained;
+  return {};
 }
 
 Result<std::vector<AppliedRecord>> HistoryStore::Load() {
@@ -148,7 +155,7 @@ Result<std::vector<AppliedRecord>> HistoryStore::Load() {
   auto rows = engine_.Query(sql, std::span<const Param>(&p, 1));
   if (!rows) {
     const Error& e = rows.error();
-    if (e.sqlstate == "42P01" || e.message.find("no such table") != std::string::npos) {
+    if (MissingTable(e)) {
       return std::vector<AppliedRecord>{};
     }
     return std::unexpected(e);
@@ -183,25 +190,21 @@ std::vector<BoundStatement> HistoryStore::RecordAppliedStatements(const Migratio
   BoundStatement ins;
   std::string details =
       nlohmann::json{{"checksum", m.checksum}, {"out_of_order", out_of_order}, {"command", actor.command}}.dump();
+  ins.sql = fmt::format(
+      "INSERT INTO {} (service, migration_id, name, checksum, status, applied_by, applied_host, duration_ms, "
+      "out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, {}, $7)",
+      Table("history"),
+      postgres_ ? "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint"
+                : "CAST((julianday('now') - julianday($8)) * 86400000 AS INTEGER)");
+  ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0"};
   if (postgres_) {
-    // History row and audit record in one statement: it runs once per migration.
-    ins.sql = "WITH h AS (INSERT INTO strata.history (service, migration_id, name, checksum, status, applied_by, "
-              "applied_host, duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
-              "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint, $7) RETURNING migration_id) "
-              "INSERT INTO strata.audit (action, service, migration_id, actor, host, details) "
-              "SELECT 'apply', $1, migration_id, $5, $6, $8::jsonb FROM h";
-    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", details};
-    ins.prepared_name = "strata_record_apply_v1";
-    out.push_back(std::move(ins));
-    return out;
+    ins.params[6] = out_of_order ? "true" : "false";
+    ins.prepared_name = "strata_record_apply_v2";
   } else {
-    ins.sql = "INSERT INTO strata_history (service, migration_id, name, checksum, status, applied_by, applied_host, "
-              "duration_ms, out_of_order) VALUES ($1, $2, $3, $4, 'applied', $5, $6, "
-              "CAST((julianday('now') - julianday($8)) * 86400000 AS INTEGER), $7)";
-    ins.params = {service_, m.id, m.name, m.checksum, actor.user, actor.host, out_of_order ? "1" : "0", started_at};
+    ins.params.push_back(started_at);
   }
   out.push_back(std::move(ins));
-  out.push_back(AuditStatement("apply", m.id, actor, details));
+  for (auto& s : AuditStatements("apply", m.id, actor, details)) out.push_back(std::move(s));
   return out;
 }
 
@@ -209,24 +212,20 @@ std::vector<BoundStatement> HistoryStore::RecordRolledBackStatements(const Migra
   std::vector<BoundStatement> out;
   out.push_back(BoundStatement{fmt::format("DELETE FROM {} WHERE service = $1 AND migration_id = $2", Table("history")),
                                {service_, m.id}});
-  out.push_back(AuditStatement("rollback", m.id, actor, nlohmann::json{{"command", actor.command}}.dump()));
+  for (auto& s : AuditStatements("rollback", m.id, actor, nlohmann::json{{"command", actor.command}}.dump())) {
+    out.push_back(std::move(s));
+  }
   return out;
 }
 
-BoundStatement HistoryStore::AuditStatement(const std::string& action, const std::string& migration_id,
-                                            const Actor& actor, const std::string& details) const {
-  BoundStatement s;
-  s.sql = fmt::format("INSERT INTO {} (action, service, migration_id, actor, host, details) VALUES ($1, $2, $3, $4, $5, $6)",
-                      Table("audit"));
-  s.params = {action, service_, migration_id.empty() ? Param() : Param(migration_id), actor.user, actor.host,
-              details.empty() ? "{}" : details};
-  return s;
+std::vector<BoundStatement> HistoryStore::AuditStatements(const std::string& action, const std::string& migration_id,
+                                                          const Actor& actor, const std::string& details) const {
+  return audit().AppendStatements(action, service_, migration_id, actor, details);
 }
 
 Result<void> HistoryStore::Audit(const std::string& action, const std::string& migration_id, const Actor& actor,
                                  const std::string& details) {
-  BoundStatement s = AuditStatement(action, migration_id, actor, details);
-  return engine_.RunTransaction(std::span<const BoundStatement>(&s, 1), Timeouts{}, true);
+  return audit().Append(engine_, action, service_, migration_id, actor, details);
 }
 
 Result<void> HistoryStore::BeginPartial(const Migration& m, int statements_total, const Actor& actor, bool out_of_order) {
@@ -256,8 +255,11 @@ Result<void> HistoryStore::FinishPartial(const Migration& m, const Actor& actor,
                   "checksum = $4 WHERE service = $1 AND migration_id = $2",
                   Table("history")),
       {service_, m.id, std::to_string(duration_ms), m.checksum}});
-  stmts.push_back(AuditStatement("apply", m.id, actor,
-                                 nlohmann::json{{"checksum", m.checksum}, {"no_transaction", true}, {"command", actor.command}}.dump()));
+  for (auto& s : AuditStatements(
+           "apply", m.id, actor,
+           nlohmann::json{{"checksum", m.checksum}, {"no_transaction", true}, {"command", actor.command}}.dump())) {
+    stmts.push_back(std::move(s));
+  }
   return engine_.RunTransaction(stmts, Timeouts{}, true);
 }
 
@@ -267,8 +269,10 @@ Result<void> HistoryStore::UpdateChecksum(const std::string& id, const std::stri
   stmts.push_back(BoundStatement{
       fmt::format("UPDATE {} SET checksum = $3 WHERE service = $1 AND migration_id = $2", Table("history")),
       {service_, id, checksum}});
-  stmts.push_back(AuditStatement("repair", id, actor,
-                                 nlohmann::json{{"old_checksum", old_checksum}, {"new_checksum", checksum}}.dump()));
+  for (auto& s : AuditStatements("repair", id, actor,
+                                  nlohmann::json{{"old_checksum", old_checksum}, {"new_checksum", checksum}}.dump())) {
+    stmts.push_back(std::move(s));
+  }
   return engine_.RunTransaction(stmts, Timeouts{}, true);
 }
 
@@ -276,7 +280,7 @@ Result<void> HistoryStore::RemoveRecord(const std::string& id, const Actor& acto
   std::vector<BoundStatement> stmts;
   stmts.push_back(BoundStatement{
       fmt::format("DELETE FROM {} WHERE service = $1 AND migration_id = $2", Table("history")), {service_, id}});
-  stmts.push_back(AuditStatement("repair", id, actor, R"({"removed_unknown":true})"));
+  for (auto& s : AuditStatements("repair", id, actor, R"({"removed_unknown":true})")) stmts.push_back(std::move(s));
   return engine_.RunTransaction(stmts, Timeouts{}, true);
 }
 
@@ -312,18 +316,10 @@ Result<std::optional<LockHolder>> HistoryStore::ReadLockHolder() {
 Result<std::vector<AuditRecord>> HistoryStore::ReadAudit(int limit) {
   ASSIGN_OR_RETURN(bool exists, Exists());
   if (!exists) return std::vector<AuditRecord>{};
-  std::string at = postgres_ ? "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')" : "at";
-  std::string sql = fmt::format(
-      "SELECT seq, {}, action, service, migration_id, actor, host, details FROM {} WHERE service = $1 ORDER BY seq DESC{}",
-      at, Table("audit"), limit > 0 ? fmt::format(" LIMIT {}", limit) : "");
-  Param p = service_;
-  ASSIGN_OR_RETURN(Rows r, engine_.Query(sql, std::span<const Param>(&p, 1)));
-  std::vector<AuditRecord> out;
-  for (const auto& row : r.rows) {
-    out.push_back(AuditRecord{std::stoll(Text(row[0])), Text(row[1]), Text(row[2]), Text(row[3]), Text(row[4]),
-                              Text(row[5]), Text(row[6]), Text(row[7])});
-  }
-  return out;
+  AuditFilter f;
+  f.service = service_;
+  f.limit = limit;
+  return audit().Read(engine_, f);
 }
 
 }  // namespace strata

@@ -1,8 +1,13 @@
 // What has been applied to one target, kept in the target itself:
 //   PostgreSQL: schema `strata` with tables history, audit, lock_holder, meta.
 //   SQLite:     tables strata_history, strata_audit, strata_lock_holder, strata_meta.
-// The audit table is append-only: triggers reject UPDATE and DELETE.
-// Rows are keyed by service, so services that share one database keep separate histories.
+// The audit table is append-only and hash-chained (history/audit_log.h); triggers reject
+// UPDATE and DELETE. Rows are keyed by service, so services that share one database keep
+// separate histories (the audit chain is one per database, across its services).
+//
+// Schema versions (strata.meta 'schema_version'): 1 = first release; 2 = the audit gets
+// prev_hash and hash. EnsureSchema upgrades a version-1 store in place, chaining its existing
+// audit records once, and records when in meta 'audit_chain'.
 #pragma once
 
 #include <optional>
@@ -11,16 +16,10 @@
 
 #include "core/migration.h"
 #include "engine/engine.h"
+#include "history/audit_log.h"
 #include "util/error.h"
 
 namespace strata {
-
-// Who is acting, for history and audit rows.
-struct Actor {
-  std::string user;
-  std::string host;
-  std::string command;  // e.g. "apply --to 0003"
-};
 
 struct AppliedRecord {
   std::string id;
@@ -47,17 +46,6 @@ struct LockHolder {
   std::string command;
 };
 
-struct AuditRecord {
-  long long seq = 0;
-  std::string at;
-  std::string action;  // apply, apply-failed, rollback, repair, hash, force-out-of-order, …
-  std::string service;
-  std::string migration_id;
-  std::string actor;
-  std::string host;
-  std::string details;  // JSON object text
-};
-
 class HistoryStore {
  public:
   // `engine` must outlive the store.
@@ -65,8 +53,11 @@ class HistoryStore {
 
   // True when the history tables exist in the target.
   Result<bool> Exists();
-  // Creates the tables if missing. Run it while holding the migration lock.
+  // Creates the tables if missing, or upgrades them from an older schema version (kDatabase for
+  // a store written by a newer strata). Run it while holding the migration lock.
   Result<void> EnsureSchema();
+  // The store's schema version: 0 when it does not exist yet.
+  Result<int> SchemaVersion();
   // Every history row of this service (empty when the tables do not exist yet).
   Result<std::vector<AppliedRecord>> Load();
 
@@ -77,9 +68,9 @@ class HistoryStore {
                                                       const std::string& started_at) const;
   // Statements that remove `m`'s row and audit the rollback, for the down's transaction.
   std::vector<BoundStatement> RecordRolledBackStatements(const Migration& m, const Actor& actor) const;
-  // One audit insert (details is a JSON object text).
-  BoundStatement AuditStatement(const std::string& action, const std::string& migration_id, const Actor& actor,
-                                const std::string& details) const;
+  // The statements of one audit append (details is a JSON object text), for a transaction.
+  std::vector<BoundStatement> AuditStatements(const std::string& action, const std::string& migration_id,
+                                              const Actor& actor, const std::string& details) const;
   // Audits in its own transaction.
   Result<void> Audit(const std::string& action, const std::string& migration_id, const Actor& actor,
                      const std::string& details);
@@ -101,8 +92,10 @@ class HistoryStore {
   Result<void> ClearLockHolder(const std::string& session);
   Result<std::optional<LockHolder>> ReadLockHolder();
 
-  // Newest first; `limit` 0 means all.
+  // This service's audit records, newest first; `limit` 0 means all. Empty when no store.
   Result<std::vector<AuditRecord>> ReadAudit(int limit);
+  // The audit chain of this database (all services).
+  AuditLog audit() const { return AuditLog(engine_.kind(), Table("audit")); }
 
   const std::string& service() const { return service_; }
   // Table names in this engine's dialect.

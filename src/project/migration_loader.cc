@@ -116,6 +116,17 @@ Result<Migration> ParseMigrationFile(const std::string& file_name, std::string_v
         m.parents_file = file_name;
         m.parents_line = lineno;
         if (m.parents.empty()) return fail(lineno, "strata:parents needs at least one migration id");
+      } else if (key == "requires") {
+        auto reqs = SplitWords(value);
+        if (reqs.empty()) return fail(lineno, "strata:requires needs at least one service/migration, e.g. users/20250801");
+        for (const auto& r : reqs) {
+          if (r.find('/') == std::string::npos || r.front() == '/' || r.back() == '/') {
+            return fail(lineno, fmt::format("strata:requires '{}': write service/migration, e.g. users/20250801", r));
+          }
+          m.requires_migrations.push_back(r);
+        }
+        m.requires_file = file_name;
+        m.requires_line = lineno;
       } else if (key == "no-transaction") {
         if (!value.empty()) return fail(lineno, "strata:no-transaction takes no value");
         m.no_transaction = true;
@@ -128,7 +139,7 @@ Result<Migration> ParseMigrationFile(const std::string& file_name, std::string_v
       } else if (key == "lock-timeout" || key == "statement-timeout" || key == "lock-retries" || key == "retry-delay") {
         TRY_VOID(ApplySetting(m, key, value, file_name, lineno));
       } else {
-        return fail(lineno, fmt::format("unknown directive 'strata:{}' (known: parents, no-transaction, irreversible, "
+        return fail(lineno, fmt::format("unknown directive 'strata:{}' (known: parents, requires, no-transaction, irreversible, "
                                         "lock-timeout, statement-timeout, lock-retries, retry-delay, ignore)",
                                         key));
       }
@@ -218,7 +229,23 @@ Result<Migration> LoadFolderMigration(const fs::path& dir, const std::string& re
               return MakeErrorAt(ErrorKind::kInput, file, line, "irreversible needs a reason (a sentence), not just true");
             }
             m.irreversible = reason;
-          } else if (key == "description" || key == "owner" || key == "tags" || key == "requires") {
+          } else if (key == "requires") {
+            std::vector<std::string> reqs;
+            if (v.IsSequence()) {
+              for (const auto& item : v) reqs.push_back(item.as<std::string>());
+            } else {
+              reqs = SplitWords(v.as<std::string>());
+            }
+            for (const auto& r : reqs) {
+              if (r.find('/') == std::string::npos || r.front() == '/' || r.back() == '/') {
+                return MakeErrorAt(ErrorKind::kInput, file, line,
+                                   fmt::format("requires '{}': write service/migration, e.g. users/20250801", r));
+              }
+            }
+            m.requires_migrations = std::move(reqs);
+            m.requires_file = file;
+            m.requires_line = line;
+          } else if (key == "description" || key == "owner" || key == "tags") {
             // Metadata for people and later tools; not used while applying.
           } else {
             TRY_VOID(ApplySetting(m, key, v.as<std::string>(), file, line));

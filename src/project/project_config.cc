@@ -6,6 +6,8 @@
 #include <set>
 #include <toml++/toml.h>
 
+#include "project/rollout_config.h"
+#include "util/process.h"
 #include "util/text.h"
 
 namespace fs = std::filesystem;
@@ -65,16 +67,18 @@ Result<void> ReadTargets(ServiceConfig& svc, const toml::table& targets, const s
           std::string key(tk.str());
           if (key == "url") {
             ASSIGN_OR_RETURN(t.url_template, GetString(tv, "url", file));
+          } else if (key == "command") {
+            ASSIGN_OR_RETURN(t.command, GetString(tv, "command", file));
           } else if (key == "name") {
             ASSIGN_OR_RETURN(std::string n, GetString(tv, "name", file));
             suffix = "/" + n;
           } else {
-            return At(file, static_cast<int>(tk.source().begin.line), fmt::format("unknown target key '{}' (url, name)", key));
+            return At(file, static_cast<int>(tk.source().begin.line), fmt::format("unknown target key '{}' (url, name, command)", key));
           }
         }
-        if (t.url_template.empty()) return At(file, t.line, "target needs a url");
+        if (t.url_template.empty() == t.command.empty()) return At(file, t.line, "a target needs a url or a command (one of them)");
       } else {
-        return At(file, t.line, "a target is a URL string or { name = \"…\", url = \"…\" }");
+        return At(file, t.line, "a target is a URL string, { name = \"…\", url = \"…\" } or { command = \"…\" }");
       }
       t.name = svc.name + "@" + env + suffix;
       svc.targets.push_back(std::move(t));
@@ -88,6 +92,44 @@ Result<void> ReadTargets(ServiceConfig& svc, const toml::table& targets, const s
     }
   }
   return {};
+}
+
+// [policy.<env>] low/medium/high: one rule table, or a list of them.
+Result<void> ReadApprovalRules(RiskPolicy& pol, const std::string& level, const toml::node& v, int line,
+                               const std::string& file) {
+  std::string where = fmt::format("[policy.{}] {}", pol.env, level);
+  auto one = [&](const toml::node& n) -> Result<void> {
+    auto* t = n.as_table();
+    if (!t) return At(file, LineOf(n), fmt::format("{}: a rule is {{ approvals = 2, roles = [\"dba\", \"owner\"] }}", where));
+    ApprovalRule rule;
+    rule.line = LineOf(n) > 0 ? LineOf(n) : line;
+    for (auto&& [k, rv] : *t) {
+      std::string key(k.str());
+      int kline = static_cast<int>(k.source().begin.line);
+      if (key == "approvals") {
+        auto count = rv.value<int64_t>();
+        if (!count || *count < 0 || *count > 100) return At(file, kline, fmt::format("{}: approvals must be a whole number from 0 to 100", where));
+        rule.approvals = static_cast<int>(*count);
+      } else if (key == "roles") {
+        auto* arr = rv.as_array();
+        if (!arr) return At(file, kline, fmt::format("{}: roles must be a list of role names", where));
+        for (const auto& r : *arr) {
+          auto name = r.value<std::string>();
+          if (!name || name->empty()) return At(file, kline, fmt::format("{}: roles must be non-empty strings", where));
+          rule.roles.push_back(*name);
+        }
+      } else {
+        return At(file, kline, fmt::format("unknown key '{}' in {} (approvals, roles)", key, where));
+      }
+    }
+    pol.approvals[level].push_back(std::move(rule));
+    return {};
+  };
+  if (auto* arr = v.as_array()) {
+    for (const auto& n : *arr) TRY_VOID(one(n));
+    return {};
+  }
+  return one(v);
 }
 
 }  // namespace
@@ -226,13 +268,53 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
               return At(file, pline, fmt::format("max_risk '{}' in [policy.{}]: use low, medium or high", pol.max_risk,
                                                  pol.env));
             }
+          } else if (pkey == "low" || pkey == "medium" || pkey == "high") {
+            TRY_VOID(ReadApprovalRules(pol, pkey, pv, pline, file));
           } else {
-            return At(file, pline, fmt::format("unknown key '{}' in [policy.{}] (max_risk)", pkey, pol.env));
+            return At(file, pline, fmt::format("unknown key '{}' in [policy.{}] (max_risk, low, medium, high)", pkey,
+                                               pol.env));
           }
         }
-        if (pol.max_risk.empty()) return At(file, pol.line, fmt::format("[policy.{}] needs max_risk", pol.env));
+        if (pol.max_risk.empty() && pol.approvals.empty()) {
+          return At(file, pol.line, fmt::format("[policy.{}] needs max_risk or approvals per risk level, e.g. "
+                                                "high = {{ approvals = 2, roles = [\"dba\"] }}",
+                                                pol.env));
+        }
         p.policies[pol.env] = std::move(pol);
       }
+    } else if (key == "roles") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[roles] maps each role to its members: dba = [\"alice\", \"bob\"]");
+      for (auto&& [rk, rv] : *tbl) {
+        std::string role(rk.str());
+        auto* members = rv.as_array();
+        if (!members) return At(file, static_cast<int>(rk.source().begin.line), fmt::format("roles.{} must be a list of names", role));
+        std::vector<std::string>& list = p.roles[role];
+        for (const auto& m : *members) {
+          auto name = m.value<std::string>();
+          if (!name || name->empty()) return At(file, LineOf(m), fmt::format("roles.{}: members are non-empty strings", role));
+          list.push_back(*name);
+        }
+      }
+    } else if (key == "control") {
+      auto* tbl = v.as_table();
+      if (!tbl) return At(file, line, "[control] must be a table: url = \"${STRATA_CONTROL_URL}\"");
+      for (auto&& [ck, cv] : *tbl) {
+        std::string ckey(ck.str());
+        int cline = static_cast<int>(ck.source().begin.line);
+        if (ckey == "url") {
+          ASSIGN_OR_RETURN(p.control.url_template, GetString(cv, ckey, file));
+          p.control.file = file;
+          p.control.line = cline;
+        } else {
+          return At(file, cline, fmt::format("unknown key '{}' in [control] (url)", ckey));
+        }
+      }
+      if (p.control.url_template.empty()) return At(file, line, "[control] needs url");
+    } else if (key == "environments") {
+      TRY_VOID(project_internal::ReadEnvironments(p, v, line, envs, file));
+    } else if (key == "rollout") {
+      TRY_VOID(project_internal::ReadRollout(p, v, line, envs, file));
     } else if (key == "services") {
       auto* tbl = v.as_table();
       if (!tbl) return At(file, line, "[services] must hold one table per service: [services.users]");
@@ -274,14 +356,24 @@ Result<ProjectConfig> LoadProjectConfig(const std::string& toml_path) {
         p.services.push_back(std::move(svc));
       }
     } else {
-      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, services)", key));
+      return At(file, line, fmt::format("unknown section '{}' (project, defaults, lint, policy, roles, control, environments, rollout, services)", key));
     }
   }
   // toml++ keeps tables sorted by key; keep the services in the order the file lists them.
   std::sort(p.services.begin(), p.services.end(),
             [](const ServiceConfig& a, const ServiceConfig& b) { return a.line < b.line; });
   if (p.services.empty()) return At(file, 1, "no services: add one, e.g. [services.app] migrations = \"migrations\"");
+  TRY_VOID(project_internal::CheckRollout(p));
   return p;
+}
+
+std::string ProjectConfig::PromoteAfter(const std::string& env) const {
+  auto it = environment_rollouts.find(env);
+  if (it != environment_rollouts.end() && !it->second.promote_after.empty()) return it->second.promote_after;
+  for (size_t i = 1; i < rollout.promotion.size(); ++i) {
+    if (rollout.promotion[i] == env) return rollout.promotion[i - 1];
+  }
+  return "";
 }
 
 std::string FindProjectFile(const std::string& start) {
@@ -317,6 +409,68 @@ ProjectConfig ZeroConfigProject(const std::string& url, const std::string& migra
   return p;
 }
 
+namespace {
+
+// Runs a target command and adds the targets it prints ("URL" or "NAME URL" per line; blank
+// lines and lines starting with # ignored).
+Result<void> AddCommandTargets(const ProjectConfig& project, const ServiceConfig& svc, const TargetSpec& t,
+                               std::vector<ResolvedTarget>& out) {
+  ProcessOptions opts;
+  opts.cwd = project.root;
+  opts.timeout = std::chrono::seconds(60);
+  auto run = RunProcess({"sh", "-c", t.command}, opts);
+  if (!run) {
+    return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                       fmt::format("target command of {} could not run: {}", svc.name, RedactSecrets(run.error().message)));
+  }
+  if (run->exit_code != 0) {
+    std::string text = RedactSecrets(run->output);
+    if (text.size() > 500) text = text.substr(0, 500) + "…";
+    return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                       fmt::format("target command of {}@{} exited with {}: {}", svc.name, t.env, run->exit_code, Trim(text)));
+  }
+  std::set<std::string> names;
+  int index = 0;
+  size_t pos = 0;
+  int lineno = 0;
+  const std::string& text = run->output;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    ++lineno;
+    line = Trim(line);
+    if (line.empty() || line.starts_with("#")) continue;
+    ++index;
+    std::string name = std::to_string(index);
+    std::string_view url_text = line;
+    size_t sp = line.find_first_of(" \t");
+    if (sp != std::string_view::npos) {
+      name = std::string(line.substr(0, sp));
+      url_text = Trim(line.substr(sp));
+    }
+    std::string full = svc.name + "@" + t.env + "/" + name;
+    auto url = DatabaseUrl::Parse(url_text);
+    if (!url) {
+      return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                         fmt::format("target command of {}@{}, output line {}: {}", svc.name, t.env, lineno, url.error().message));
+    }
+    if (svc.engine && *svc.engine != url->engine()) {
+      return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                         fmt::format("target command of {}@{}, output line {}: not a {} URL", svc.name, t.env, lineno,
+                                     *svc.engine == EngineKind::kPostgres ? "postgres" : "sqlite"));
+    }
+    if (!names.insert(full).second) {
+      return MakeErrorAt(ErrorKind::kInput, t.file, t.line,
+                         fmt::format("target command of {}@{} prints target '{}' twice", svc.name, t.env, name));
+    }
+    out.push_back(ResolvedTarget{svc.name, full, std::move(*url)});
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<ResolvedTarget>> ResolveTargets(const ProjectConfig& project, const std::string& env,
                                                    const std::vector<std::string>& services) {
   bool known_env = false;
@@ -338,6 +492,10 @@ Result<std::vector<ResolvedTarget>> ResolveTargets(const ProjectConfig& project,
     if (!services.empty() && std::find(services.begin(), services.end(), svc.name) == services.end()) continue;
     for (const auto& t : svc.targets) {
       if (t.env != env) continue;
+      if (!t.command.empty()) {
+        TRY_VOID(AddCommandTargets(project, svc, t, out));
+        continue;
+      }
       auto expanded = ExpandEnv(t.url_template);
       if (!expanded) return MakeErrorAt(ErrorKind::kInput, t.file, t.line, fmt::format("target {}: {}", t.name, expanded.error().message));
       auto url = DatabaseUrl::Parse(*expanded);

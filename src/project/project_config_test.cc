@@ -123,6 +123,33 @@ max_risk = "high"
   EXPECT_TRUE(none->policies.empty());
 }
 
+TEST_F(ConfigTest, ApprovalRulesPerRiskLevelAndRoles) {
+  auto p = LoadProjectConfig(Write(R"([project]
+environments = ["dev", "prod"]
+
+[policy.prod]
+high = { approvals = 2, roles = ["dba", "owner"] }
+medium = [{ approvals = 1, roles = ["owner"] }, { approvals = 1 }]
+
+[roles]
+dba = ["alice", "bob"]
+owner = ["carol"]
+
+[services.a]
+)"));
+  ASSERT_TRUE(p.has_value()) << p.error().Describe();
+  const RiskPolicy& pol = p->policies.at("prod");
+  EXPECT_EQ(pol.max_risk, "");
+  ASSERT_EQ(pol.approvals.at("high").size(), 1u);
+  EXPECT_EQ(pol.approvals.at("high")[0].approvals, 2);
+  EXPECT_EQ(pol.approvals.at("high")[0].roles, (std::vector<std::string>{"dba", "owner"}));
+  EXPECT_EQ(pol.approvals.at("high")[0].line, 5);
+  ASSERT_EQ(pol.approvals.at("medium").size(), 2u);
+  EXPECT_TRUE(pol.approvals.at("medium")[1].roles.empty());
+  EXPECT_EQ(pol.approvals.count("low"), 0u);
+  EXPECT_EQ(p->roles.at("dba"), (std::vector<std::string>{"alice", "bob"}));
+}
+
 TEST_F(ConfigTest, RiskPolicyErrorsNameFileAndLine) {
   struct Case {
     const char* toml;
@@ -135,6 +162,11 @@ TEST_F(ConfigTest, RiskPolicyErrorsNameFileAndLine) {
       {"[policy.dev]\nmax_risk = \"low\"\nreviewers = 2\n[services.a]\n", 3, "unknown key 'reviewers'"},
       {"[policy.dev]\n[services.a]\n", 1, "needs max_risk"},
       {"policy = 3\n[services.a]\n", 1, "[policy] must hold"},
+      {"[policy.dev]\nhigh = { approvals = -1 }\n[services.a]\n", 2, "approvals must be a whole number"},
+      {"[policy.dev]\nhigh = { approvals = 1, roles = \"dba\" }\n[services.a]\n", 2, "roles must be a list"},
+      {"[policy.dev]\nhigh = { approvals = 1, people = 2 }\n[services.a]\n", 2, "unknown key 'people'"},
+      {"[policy.dev]\nhigh = 2\n[services.a]\n", 2, "a rule is"},
+      {"[roles]\ndba = \"alice\"\n[services.a]\n", 2, "roles.dba must be a list"},
   };
   for (const auto& c : cases) {
     auto p = LoadProjectConfig(Write(c.toml));

@@ -207,7 +207,7 @@ nlohmann::json Opt(const std::optional<std::string>& v) {
 
 }  // namespace
 
-std::vector<std::string> DefaultSkippedSchemas() { return {"strata"}; }
+std::vector<std::string> DefaultSkippedSchemas() { return {"strata", "strata_online"}; }
 
 Result<CatalogSnapshot> ReadPostgresSnapshot(Engine& engine, const std::vector<std::string>& schemas_to_skip) {
   SnapshotOptions options;

@@ -124,7 +124,7 @@ struct CatalogSnapshot {
   bool grants_read = false;  // Access::grants were read (an empty list then means "no grants")
 };
 
-// The schemas skipped besides the system ones: strata's own bookkeeping schema.
+// The schemas skipped besides the system ones: strata's own bookkeeping schemas (strata, strata_online).
 std::vector<std::string> DefaultSkippedSchemas();
 
 // Reads every user schema (pg_catalog, information_schema, pg_toast*, pg_temp* and

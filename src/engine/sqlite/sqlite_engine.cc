@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "util/hash.h"
+
 namespace strata {
 namespace {
 
@@ -65,6 +67,16 @@ int ProgressHandler(void* arg) {
   return 1;
 }
 
+// strata_sha256(text): lower-case hex SHA-256 of the text's UTF-8 bytes (NULL for NULL). The
+// audit chain (history/audit_log.h) hashes each record in its INSERT with it.
+void Sha256Function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  const unsigned char* text = sqlite3_value_text(argv[0]);
+  int bytes = sqlite3_value_bytes(argv[0]);
+  std::string hex = Sha256Hex(std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(bytes)));
+  sqlite3_result_text(ctx, hex.c_str(), static_cast<int>(hex.size()), SQLITE_TRANSIENT);
+}
+
 struct StmtDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
@@ -104,6 +116,8 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(const DatabaseUrl& url)
   sqlite3_extended_result_codes(engine->db_, 1);
   engine->SetBusyTimeout(kDefaultBusyTimeout);
   sqlite3_progress_handler(engine->db_, 1000, ProgressHandler, &engine->deadline_);
+  sqlite3_create_function_v2(engine->db_, "strata_sha256", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             Sha256Function, nullptr, nullptr, nullptr);
   auto prefix = [&](Error e) {
     e.message = "cannot open " + engine->redacted_url_ + ": " + e.message;
     return std::unexpected(std::move(e));

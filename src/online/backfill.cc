@@ -1,0 +1,176 @@
+#include "online/backfill.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "migrate/migrator.h"
+#include "online/sql_text.h"
+
+namespace strata::online {
+
+using std::chrono::milliseconds;
+
+namespace {
+std::string TypeOf(const ModelTable& t, const std::string& physical) {
+  for (const auto& c : t.columns)
+    if (c.physical == physical) return c.type;
+  return "text";
+}
+
+// A batch: `upper` (PK tables) finds the key that ends the next batch, by an index-only walk
+// (`$1` cursor, `$2` batch size); `touch` is ONE statement that touches the rows up to it and
+// advances the cursor with them, so the cursor commits with its batch. With explicit bounds
+// the planner sees a key range and uses the primary key index whatever the batch size.
+struct BatchSql {
+  std::string upper;  // empty: page ranges
+  std::string touch;  // $1 cursor, $2 upper key (PK) or batch size (pages), $3-$5 the state row
+};
+
+BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
+  std::string table = Qualified(schema, t.physical);
+  const std::string state_row = "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text";
+  if (t.primary_key.empty()) {
+    // Page ranges: cursor[1] = the next page, cursor[2] = the last page that existed at the
+    // start (rows inserted later went through the trigger already).
+    const std::string next = "least(($1::text[])[1]::bigint + greatest($2::int / 50, 1), ($1::text[])[2]::bigint + 1)";
+    return {"", fmt::format(
+        "WITH touched AS (UPDATE {0} x SET {1} = x.{1} WHERE ctid >= format('(%s,0)', ($1::text[])[1])::tid "
+        "AND ctid < format('(%s,0)', {2})::tid RETURNING 1) "
+        "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
+        "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
+        "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
+        table, Ident(t.columns.front().physical), next, state_row)};
+  }
+  std::vector<std::string> keys, xkeys, as_text, lower, upper;
+  for (size_t i = 0; i < t.primary_key.size(); ++i) {
+    const std::string& k = t.primary_key[i];
+    keys.push_back(Ident(k));
+    xkeys.push_back("x." + Ident(k));
+    as_text.push_back(fmt::format("{}::text", Ident(k)));
+    lower.push_back(fmt::format("($1::text[])[{}]::{}", i + 1, TypeOf(t, k)));
+    upper.push_back(fmt::format("($2::text[])[{}]::{}", i + 1, TypeOf(t, k)));
+  }
+  BatchSql b;
+  b.upper = fmt::format(
+      "SELECT ARRAY[{0}] FROM {1} WHERE $1::text[] IS NULL OR ({2}) > ({3}) ORDER BY {2} LIMIT 1 OFFSET $2::int - 1",
+      fmt::join(as_text, ", "), table, fmt::join(keys, ", "), fmt::join(lower, ", "));
+  b.touch = fmt::format(
+      "WITH touched AS (UPDATE {0} x SET {1} = {2} WHERE ($1::text[] IS NULL OR ({3}) > ({4})) "
+      "AND ($2::text[] IS NULL OR ({3}) <= ({5})) RETURNING 1) "
+      "UPDATE strata_online.backfill SET cursor = coalesce($2::text[], cursor), "
+      "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
+      "done = $2::text[] IS NULL, updated_at = clock_timestamp() {6}",
+      table, keys.front(), xkeys.front(), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
+      state_row);
+  return b;
+}
+}  // namespace
+
+Result<void> RegisterBackfill(Engine& engine, const std::string& schema, const std::string& migration,
+                              const ModelTable& t) {
+  std::string table = Qualified(schema, t.physical);
+  std::string keys = "ARRAY[]::text[]";
+  std::string cursor = "NULL";
+  if (!t.primary_key.empty()) {
+    std::vector<std::string> k;
+    for (const auto& c : t.primary_key) k.push_back(Literal(c));
+    keys = fmt::format("ARRAY[{}]", fmt::join(k, ", "));
+  } else {
+    keys = "ARRAY['ctid']";
+    cursor = fmt::format("ARRAY['0', (pg_relation_size({}) / current_setting('block_size')::bigint)::text]", Literal(table));
+  }
+  std::string sql = fmt::format(
+      "INSERT INTO strata_online.backfill (schema_name, migration, table_name, key_columns, cursor, rows_total) "
+      "SELECT $1, $2, $3, {}, {}, (SELECT count(*) FROM {}) ON CONFLICT DO NOTHING",
+      keys, cursor, table);
+  std::vector<Param> p = {schema, migration, t.physical};
+  ASSIGN_OR_RETURN(Rows r, engine.Query(sql, p));
+  (void)r;
+  return {};
+}
+
+Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, const std::string& migration,
+                                    const ModelTable& t, const BackfillOptions& opt) {
+  std::vector<Param> key = {schema, migration, t.physical};
+  ASSIGN_OR_RETURN(Rows state, engine.Query(
+                                   "SELECT cursor::text, rows_done, rows_total, batches, throttled, done::text FROM "
+                                   "strata_online.backfill WHERE schema_name = $1 AND migration = $2 AND table_name = $3",
+                                   key));
+  if (state.rows.empty()) return MakeError(ErrorKind::kInternal, "backfill of " + t.physical + " is not registered");
+  BackfillProgress pr;
+  pr.table = t.physical;
+  pr.rows_done = std::stoll(*state.rows[0][1]);
+  pr.rows_total = std::stoll(*state.rows[0][2]);
+  pr.batches = std::stoll(*state.rows[0][3]);
+  pr.throttled = std::stoll(*state.rows[0][4]);
+  pr.done = *state.rows[0][5] == "true";
+  if (pr.done) return BackfillOutcome::kDone;
+
+  TRY_VOID(engine.Exec(fmt::format("SET lock_timeout = {}", opt.lock_timeout.count())));
+  const BatchSql sql = MakeBatchSql(schema, t);
+  const std::string table = Qualified(schema, t.physical);
+  const auto started = std::chrono::steady_clock::now();
+  const long long done_at_start = pr.rows_done;
+  int throttle_round = 0;
+  while (true) {
+    // Pause flag and throttling signals, in one round trip.
+    std::vector<Param> tp = {schema, migration, table};
+    ASSIGN_OR_RETURN(Rows sig, engine.Query(
+                                   "SELECT (SELECT paused::text FROM strata_online.migrations WHERE schema_name = $1 AND "
+                                   "name = $2), coalesce((SELECT max(extract(epoch FROM replay_lag)) FROM "
+                                   "pg_stat_replication), 0), (SELECT count(*) FROM pg_locks WHERE relation = "
+                                   "to_regclass($3) AND NOT granted)",
+                                   tp));
+    if (sig.rows[0][0] == "true") return BackfillOutcome::kPaused;
+    double lag = std::stod(*sig.rows[0][1]);
+    long long waiters = std::stoll(*sig.rows[0][2]);
+    bool over = (opt.max_replica_lag_s > 0 && lag > opt.max_replica_lag_s) ||
+                (opt.max_lock_waiters >= 0 && waiters > opt.max_lock_waiters);
+    if (over) {
+      ++pr.throttled;
+      TRY_VOID(engine.Query(
+          "UPDATE strata_online.backfill SET throttled = throttled + 1 WHERE schema_name = $1 AND migration = $2 AND "
+          "table_name = $3",
+          key));
+      std::this_thread::sleep_for(milliseconds(std::min(5000, 50 << std::min(throttle_round++, 6))));
+      continue;
+    }
+    throttle_round = 0;
+
+    std::vector<Param> bp = {std::nullopt, std::to_string(opt.batch_size), schema, migration, t.physical};
+    // The cursor is read from the state row each time, so the statement carries it explicitly.
+    ASSIGN_OR_RETURN(Rows cur, engine.Query("SELECT cursor::text FROM strata_online.backfill WHERE schema_name = $1 AND "
+                                            "migration = $2 AND table_name = $3",
+                                            key));
+    bp[0] = cur.rows[0][0];
+    if (!sql.upper.empty()) {
+      std::vector<Param> up = {bp[0], std::to_string(opt.batch_size)};
+      ASSIGN_OR_RETURN(Rows u, engine.Query(sql.upper, up));
+      bp[1] = u.rows.empty() ? std::nullopt : u.rows[0][0];
+    }
+    Result<Rows> r;
+    for (int attempt = 0;; ++attempt) {
+      r = engine.Query(sql.touch, bp);
+      if (r || r.error().kind != ErrorKind::kLockTimeout || attempt >= opt.lock_retries) break;
+      std::this_thread::sleep_for(RetryDelay(attempt, opt.retry_delay));
+    }
+    if (!r) {
+      Error e = r.error();
+      e.message = fmt::format("backfill of {}: {}", t.physical, e.message);
+      return std::unexpected(e);
+    }
+    pr.rows_done = std::stoll(*r->rows[0][0]);
+    pr.done = *r->rows[0][1] == "true";
+    ++pr.batches;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    pr.rate = secs > 0 ? static_cast<double>(pr.rows_done - done_at_start) / secs : 0;
+    long long left = std::max(0LL, pr.rows_total - pr.rows_done);
+    pr.eta_s = pr.rate > 0 ? static_cast<double>(left) / pr.rate : 0;
+    if (opt.on_progress) opt.on_progress(pr);
+    if (pr.done) return BackfillOutcome::kDone;
+    if (opt.batch_delay.count() > 0) std::this_thread::sleep_for(opt.batch_delay);
+  }
+}
+
+}  // namespace strata::online

@@ -1,0 +1,125 @@
+#include "online/migration_file.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include "online/operations/add_column.h"
+#include "online/operations/alter_column.h"
+#include "online/operations/create_constraint.h"
+#include "online/operations/create_index.h"
+#include "online/operations/create_table.h"
+#include "online/operations/drop_column.h"
+#include "online/operations/drop_constraint.h"
+#include "online/operations/drop_index.h"
+#include "online/operations/drop_table.h"
+#include "online/operations/rename_column.h"
+#include "online/operations/rename_table.h"
+#include "online/operations/sql.h"
+#include "online/yaml_fields.h"
+#include "util/files.h"
+#include "util/hash.h"
+
+namespace strata::online {
+
+namespace {
+using Parser = std::function<Result<std::unique_ptr<Operation>>(const YAML::Node&, const std::string&)>;
+
+// The one registration list of operations.
+const std::vector<std::pair<std::string, Parser>>& Registry() {
+  static const std::vector<std::pair<std::string, Parser>> kOps = {
+      {"create_table", CreateTable::Parse},       {"drop_table", DropTable::Parse},
+      {"rename_table", RenameTable::Parse},       {"add_column", AddColumn::Parse},
+      {"drop_column", DropColumn::Parse},         {"rename_column", RenameColumn::Parse},
+      {"alter_column", AlterColumn::Parse},       {"create_index", CreateIndex::Parse},
+      {"drop_index", DropIndex::Parse},           {"create_constraint", CreateConstraint::Parse},
+      {"drop_constraint", DropConstraint::Parse}, {"sql", RawSql::Parse},
+  };
+  return kOps;
+}
+
+bool ValidName(const std::string& s) {
+  if (s.empty() || s.size() > 40) return false;
+  for (char c : s)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  return true;
+}
+}  // namespace
+
+bool OnlineMigration::unsafe() const {
+  for (const auto& op : operations)
+    if (op->unsafe()) return true;
+  return false;
+}
+
+const std::vector<std::string>& OperationKinds() {
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> k;
+    for (const auto& [name, p] : Registry()) k.push_back(name);
+    return k;
+  }();
+  return kinds;
+}
+
+Result<OnlineMigration> ParseOnlineMigration(std::string_view text, const std::string& file,
+                                             const std::string& default_name) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& ex) {
+    return MakeErrorAt(ErrorKind::kInput, file, ex.mark.line >= 0 ? ex.mark.line + 1 : 0,
+                       fmt::format("not valid YAML/JSON: {}", ex.msg));
+  }
+  Fields f(doc, file, "migration");
+  TRY_VOID(f.Check());
+  OnlineMigration m;
+  m.file = file;
+  m.source = std::string(text);
+  m.checksum = Sha256Hex(text);
+  ASSIGN_OR_RETURN(auto name, f.OptStr("name"));
+  m.name = name.value_or(default_name);
+  if (!ValidName(m.name))
+    return f.Fail(name ? doc["name"] : doc,
+                  fmt::format("migration name '{}' must be 1 to 40 characters of a-z, 0-9 and _ (it names the version "
+                              "schema and role)",
+                              m.name));
+  ASSIGN_OR_RETURN(auto ops, f.MapList("operations", true));
+  TRY_VOID(f.Done());
+  for (const auto& node : ops) {
+    if (node.size() != 1)
+      return f.Fail(node, "each operation is a mapping with exactly one key, the operation's kind");
+    auto kv = node.begin();
+    std::string kind = kv->first.Scalar();
+    const Parser* parser = nullptr;
+    for (const auto& [k, p] : Registry())
+      if (k == kind) parser = &p;
+    if (!parser)
+      return f.Fail(kv->first, fmt::format("unknown operation '{}' (known: {})", kind, fmt::join(OperationKinds(), ", ")));
+    YAML::Node body = kv->second;
+    ASSIGN_OR_RETURN(auto op, (*parser)(body, file));
+    m.operations.push_back(std::move(op));
+  }
+  return m;
+}
+
+Result<OnlineMigration> LoadOnlineMigration(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string stem = std::filesystem::path(path).stem().string();
+  return ParseOnlineMigration(text, path, stem);
+}
+
+Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const SchemaModel& base) {
+  std::vector<SchemaModel> shapes = {base};
+  for (const auto& op : m.operations) {
+    SchemaModel next = shapes.back();
+    TRY_VOID(op->Apply(next));
+    shapes.push_back(std::move(next));
+  }
+  return shapes;
+}
+
+}  // namespace strata::online

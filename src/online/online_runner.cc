@@ -1,0 +1,547 @@
+#include "online/online_runner.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "migrate/migrator.h"
+#include "online/sql_text.h"
+#include "online/trigger_builder.h"
+#include "online/version_schema.h"
+
+namespace strata::online {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+enum class Phase { kStart, kComplete, kRollback };
+
+// The operations' plan for one phase, operation by operation (shapes[i] -> shapes[i+1]).
+std::vector<Plan> PlanEach(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                           Phase phase) {
+  std::vector<Plan> plans(m.operations.size());
+  for (size_t i = 0; i < m.operations.size(); ++i) {
+    OpEnv env{schema, &shapes[i], &shapes[i + 1]};
+    switch (phase) {
+      case Phase::kStart: m.operations[i]->Start(env, plans[i]); break;
+      case Phase::kComplete: m.operations[i]->Complete(env, plans[i]); break;
+      case Phase::kRollback: m.operations[i]->Rollback(env, plans[i]); break;
+    }
+  }
+  return plans;
+}
+
+// Physical tables that get a dual-write trigger, with the rules of all operations.
+struct Triggers {
+  std::set<std::string> tables;
+  std::vector<TriggerRule> rules;
+  std::set<std::string> backfill;
+};
+Triggers CollectTriggers(const std::vector<Plan>& plans) {
+  Triggers t;
+  for (const auto& p : plans) {
+    for (const auto& r : p.rules) {
+      t.tables.insert(r.table);
+      t.rules.push_back(r);
+    }
+    t.backfill.insert(p.backfill.begin(), p.backfill.end());
+  }
+  return t;
+}
+
+const ModelTable* ByPhysical(const SchemaModel& m, const std::string& physical) {
+  for (const auto& t : m.tables)
+    if (t.physical == physical) return &t;
+  return nullptr;
+}
+
+std::vector<std::string> TriggerStatements(const std::string& schema, const OnlineMigration& m, const std::string& vs,
+                                           const std::vector<SchemaModel>& shapes, const Triggers& trig) {
+  std::vector<std::string> out;
+  for (const auto& table : trig.tables) {
+    const ModelTable* after = ByPhysical(shapes.back(), table);
+    if (!after) continue;  // dropped by the migration: nobody writes it through the new version
+    auto sql = CreateTriggerSql(schema, m.name, vs, table, ByPhysical(shapes.front(), table), *after, trig.rules);
+    out.insert(out.end(), sql.begin(), sql.end());
+  }
+  return out;
+}
+
+BoundStatement Bound(std::string sql) { return BoundStatement{std::move(sql), {}, {}}; }
+
+// complete: validations and concurrent drops first (each its own short transaction), then the
+// contract transaction: triggers, the old version schema, the operations' steps, every rename.
+struct ContractSteps {
+  std::vector<Step> pre, concurrent, contract;
+};
+ContractSteps BuildContract(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                            const std::optional<std::string>& old_version_schema) {
+  ContractSteps c;
+  auto plans = PlanEach(m, shapes, schema, Phase::kComplete);
+  for (const auto& p : plans) c.pre.insert(c.pre.end(), p.pre.begin(), p.pre.end());
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  for (const auto& t : trig.tables)
+    for (auto& s : DropTriggerSql(schema, m.name, t)) c.contract.push_back({s});
+  if (old_version_schema)
+    for (auto& s : DropVersionSchemaSql(*old_version_schema)) c.contract.push_back({s});
+  for (const auto& p : plans)
+    for (const auto& s : p.steps) (s.concurrent ? c.concurrent : c.contract).push_back(s);
+  // Every rename, last: columns to their new names, then tables. The version's views are
+  // bound to the tables, not to names: they keep working.
+  for (const auto& t : shapes.back().tables) {
+    for (const auto& col : t.columns)
+      if (col.physical != col.name)
+        c.contract.push_back({fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", Qualified(schema, t.physical),
+                                          Ident(col.physical), Ident(col.name))});
+    for (const auto& col : t.columns)
+      if (col.view_default)
+        c.contract.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", Qualified(schema, t.physical),
+                                          Ident(col.name), *col.view_default)});
+  }
+  for (const auto& t : shapes.back().tables)
+    if (t.physical != t.name)
+      c.contract.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", Qualified(schema, t.physical), Ident(t.name))});
+  return c;
+}
+
+// rollback: first stop the dual writes and hide the new version, then undo the operations,
+// newest first (only those whose start ran; a raw SQL one exactly when its up committed).
+struct RollbackSteps {
+  std::vector<Step> first, undo;
+};
+RollbackSteps BuildRollback(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                            const MigrationRow& row) {
+  RollbackSteps r;
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  for (const auto& t : trig.tables)
+    for (auto& s : DropTriggerSql(schema, m.name, t)) r.first.push_back({s});
+  for (auto& s : DropVersionSchemaSql(row.version_schema)) r.first.push_back({s});
+  auto plans = PlanEach(m, shapes, schema, Phase::kRollback);
+  for (size_t k = plans.size(); k-- > 0;) {
+    bool ran = static_cast<int>(k) < row.ops_done || (static_cast<int>(k) == row.ops_done && !m.operations[k]->unsafe());
+    if (ran) r.undo.insert(r.undo.end(), plans[k].steps.begin(), plans[k].steps.end());
+  }
+  return r;
+}
+
+std::string StepsText(const std::vector<Step>& steps) {
+  std::string out;
+  for (const auto& s : steps) out += s.sql + ";" + (s.concurrent ? "  -- outside a transaction" : "") + "\n";
+  return out;
+}
+
+
+std::string Json(const nlohmann::json& j) { return j.dump(); }
+
+}  // namespace
+
+OnlineRunner::OnlineRunner(Engine& engine, OnlineOptions options)
+    : engine_(engine), opt_(std::move(options)), state_(engine, opt_.schema), history_(engine, opt_.service) {}
+
+void OnlineRunner::Note(const std::string& line) const {
+  if (opt_.on_note) opt_.on_note(line);
+}
+
+struct OnlineRunner::Locked {
+  explicit Locked(OnlineRunner& r) : r(r) {}
+  ~Locked() { r.Unlock(); }
+  OnlineRunner& r;
+};
+
+Result<void> OnlineRunner::Lock() {
+  if (engine_.kind() != EngineKind::kPostgres)
+    return MakeError(ErrorKind::kInput, "online migrations need PostgreSQL (SQLite has no concurrent DDL to protect)");
+  const std::string name = "strata:" + opt_.service;
+  auto deadline = std::chrono::steady_clock::now() + opt_.lock_wait;
+  bool said = false;
+  while (true) {
+    ASSIGN_OR_RETURN(bool got, engine_.TryLock(name));
+    if (got) {
+      locked_ = true;
+      return {};
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return MakeError(ErrorKind::kLockTimeout,
+                       fmt::format("another strata holds the lock of service '{}' (waited {} ms)", opt_.service,
+                                   opt_.lock_wait.count()));
+    if (!said) Note(fmt::format("waiting for the lock of service '{}' (another strata holds it)", opt_.service));
+    said = true;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+}
+
+void OnlineRunner::Unlock() {
+  if (locked_) (void)engine_.Unlock("strata:" + opt_.service);
+  locked_ = false;
+}
+
+Result<void> OnlineRunner::RunTransactionWithRetries(std::vector<BoundStatement> statements) {
+  if (statements.empty()) return {};
+  Timeouts t{opt_.lock_timeout, milliseconds(0)};
+  for (int attempt = 0;; ++attempt) {
+    auto r = engine_.RunTransaction(statements, t, true);
+    if (r) return {};
+    if (r.error().kind != ErrorKind::kLockTimeout || attempt >= opt_.lock_retries) {
+      Error e = r.error();
+      if (e.kind == ErrorKind::kLockTimeout)
+        e.message = fmt::format("could not take a lock within lock_timeout {} ms after {} attempts: {}",
+                                opt_.lock_timeout.count(), attempt + 1, e.message);
+      if (e.statement_index >= 0 && e.statement_index < static_cast<int>(statements.size()))
+        e.message += "\nstatement: " + statements[e.statement_index].sql.substr(0, 400);
+      return std::unexpected(e);
+    }
+    milliseconds d = RetryDelay(attempt, opt_.retry_delay);
+    Note(fmt::format("lock not granted within {} ms; retry {} of {} in {} ms", opt_.lock_timeout.count(), attempt + 1,
+                     opt_.lock_retries, d.count()));
+    std::this_thread::sleep_for(d);
+  }
+}
+
+Result<void> OnlineRunner::RunConcurrent(const Step& step) {
+  Timeouts t{opt_.lock_timeout, milliseconds(0)};
+  auto drop_invalid = [&]() -> Result<void> {
+    if (step.index.empty()) return {};
+    std::vector<Param> p = {Qualified(opt_.schema, step.index)};
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)", p));
+    if (r.rows.empty() || r.rows[0][0] != "t") return {};
+    Note(fmt::format("dropping the invalid index {} left by an earlier attempt", step.index));
+    return engine_.RunAutocommit(
+        Bound(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", Qualified(opt_.schema, step.index))), t);
+  };
+  TRY_VOID(drop_invalid());
+  for (int attempt = 0;; ++attempt) {
+    auto r = engine_.RunAutocommit(Bound(step.sql), t);
+    if (r) return {};
+    (void)drop_invalid();
+    if (r.error().kind != ErrorKind::kLockTimeout || attempt >= opt_.lock_retries) {
+      Error e = r.error();
+      e.message += "\nstatement: " + step.sql.substr(0, 400);
+      return std::unexpected(e);
+    }
+    std::this_thread::sleep_for(RetryDelay(attempt, opt_.retry_delay));
+  }
+}
+
+Result<void> OnlineRunner::RunSteps(const std::vector<Step>& steps, std::vector<BoundStatement> bookkeeping) {
+  std::vector<BoundStatement> group;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    if (s.concurrent) {
+      TRY_VOID(RunTransactionWithRetries(std::move(group)));
+      group.clear();
+      TRY_VOID(RunConcurrent(s));
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto split, engine_.Split(s.sql));
+    for (auto& st : split) group.push_back(Bound(std::move(st.sql)));
+  }
+  for (auto& b : bookkeeping) group.push_back(std::move(b));
+  return RunTransactionWithRetries(std::move(group));
+}
+
+Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
+  TRY_VOID(Lock());
+  Locked guard(*this);
+  TRY_VOID(state_.EnsureSchema());
+  TRY_VOID(history_.EnsureSchema());
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  // Queued behind another migration: wait (without holding the lock) until it is completed or
+  // rolled back, up to active_wait.
+  const auto deadline = std::chrono::steady_clock::now() + opt_.active_wait;
+  bool said = false;
+  while (active && active->name != m.name && std::chrono::steady_clock::now() < deadline) {
+    if (!said) Note(fmt::format("'{}' is queued behind the active online migration '{}'; waiting", m.name, active->name));
+    said = true;
+    Unlock();
+    std::this_thread::sleep_for(milliseconds(1000));
+    TRY_VOID(Lock());
+    ASSIGN_OR_RETURN(active, state_.Active());
+  }
+  if (active && active->name != m.name)
+    return MakeError(ErrorKind::kCheck,
+                     fmt::format("online migration '{}' is active on schema '{}' ({} since {} by {}): complete or roll "
+                                 "it back before starting '{}'",
+                                 active->name, opt_.schema, active->state, active->started_at, active->started_by, m.name));
+  if (active) {
+    if (active->checksum != m.checksum)
+      return MakeErrorAt(ErrorKind::kInput, m.file, 0,
+                         fmt::format("online migration '{}' is in flight but this file changed since it started: "
+                                     "restore the file, or roll it back first",
+                                     m.name));
+    if (active->paused)
+      return MakeError(ErrorKind::kCheck, fmt::format("online migration '{}' is paused: run `strata online resume`", m.name));
+    Note(fmt::format("resuming online migration '{}' ({})", m.name, active->state));
+    return Expand(m, *active, true);
+  }
+  ASSIGN_OR_RETURN(auto existing, state_.Find(m.name));
+  if (existing && existing->state == "completed")
+    return MakeError(ErrorKind::kCheck, fmt::format("online migration '{}' was already completed on schema '{}' ({})",
+                                                    m.name, opt_.schema, existing->finished_at.value_or("")));
+  ASSIGN_OR_RETURN(SchemaModel base, ReadSchemaModel(engine_, opt_.schema));
+  if (base.tables.empty() && !m.operations.empty()) {
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                                           std::vector<Param>{opt_.schema}));
+    if (r.rows.empty()) return MakeError(ErrorKind::kInput, fmt::format("schema '{}' does not exist", opt_.schema));
+  }
+  TRY_VOID(ApplyOperations(m, base));
+  MigrationRow row;
+  row.schema = opt_.schema;
+  row.name = m.name;
+  row.service = opt_.service;
+  row.source = m.source;
+  row.checksum = m.checksum;
+  row.model = base.ToJson();
+  row.version_schema = VersionSchemaName(opt_.schema, m.name);
+  ASSIGN_OR_RETURN(row.previous_schema, state_.CurrentVersionSchema());
+  row.started_by = opt_.actor.user;
+  row.state = "starting";
+  nlohmann::json details = {{"schema", opt_.schema},
+                            {"version_schema", row.version_schema},
+                            {"checksum", m.checksum},
+                            {"operations", m.operations.size()}};
+  std::vector<BoundStatement> start_rows = {state_.Insert(row)};
+  for (auto& a : history_.AuditStatements("online-start", m.name, opt_.actor, Json(details)))
+    start_rows.push_back(std::move(a));
+  TRY_VOID(RunTransactionWithRetries(std::move(start_rows)));
+  return Expand(m, row, false);
+}
+
+Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const MigrationRow& row, bool resumed) {
+  SchemaModel base = SchemaModel::FromJson(row.model);
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
+  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart);
+  for (size_t i = static_cast<size_t>(row.ops_done); i < plans.size(); ++i) {
+    Note(fmt::format("start: {}", m.operations[i]->Describe()));
+    TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1)}));
+  }
+  Triggers trig = CollectTriggers(plans);
+  std::vector<BoundStatement> expand;
+  for (auto& s : CreateVersionSchemaSql(opt_.schema, row.version_schema, shapes.back())) expand.push_back(Bound(s));
+  for (auto& s : TriggerStatements(opt_.schema, m, row.version_schema, shapes, trig)) expand.push_back(Bound(s));
+  expand.push_back(state_.SetState(m.name, "started"));
+  TRY_VOID(RunTransactionWithRetries(std::move(expand)));
+
+  StartResult res;
+  res.name = m.name;
+  res.version_schema = row.version_schema;
+  res.previous_schema = row.previous_schema;
+  res.resumed = resumed;
+  if (opt_.create_roles) {
+    std::vector<BoundStatement> roles;
+    for (auto& s : CreateRoleSql(opt_.schema, row.version_schema)) roles.push_back(Bound(s));
+    auto r = RunTransactionWithRetries(std::move(roles));
+    if (!r) {
+      std::string w = fmt::format("version role '{}' not created ({}); clients can still pick the version by search_path",
+                                  row.version_schema, r.error().message);
+      Note("warning: " + w);
+      res.warnings.push_back(w);
+    }
+  }
+  for (const auto& table : trig.backfill) {
+    const ModelTable* t = ByPhysical(shapes.back(), table);
+    if (t) TRY_VOID(RegisterBackfill(engine_, opt_.schema, m.name, *t));
+  }
+  if (!opt_.backfill) return res;
+  TRY_VOID(Backfill(m, row, res));
+  return res;
+}
+
+Result<void> OnlineRunner::Backfill(const OnlineMigration& m, const MigrationRow& row, StartResult& res) {
+  SchemaModel base = SchemaModel::FromJson(row.model);
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart));
+  res.backfill_done = true;
+  for (const auto& table : trig.backfill) {
+    const ModelTable* t = ByPhysical(shapes.back(), table);
+    if (!t) continue;
+    BackfillProgress last;
+    BackfillOptions bo = opt_.backfill_options;
+    auto outer = bo.on_progress;
+    bo.on_progress = [&](const BackfillProgress& p) {
+      last = p;
+      if (outer) outer(p);
+    };
+    ASSIGN_OR_RETURN(BackfillOutcome out, RunBackfill(engine_, opt_.schema, m.name, *t, bo));
+    res.backfill.push_back(last);
+    if (out == BackfillOutcome::kPaused) {
+      res.paused = true;
+      res.backfill_done = false;
+      Note(fmt::format("backfill of {} paused; `strata online resume` continues it", table));
+      return {};
+    }
+  }
+  return {};
+}
+
+Result<std::string> OnlineRunner::DescribeStart(const OnlineMigration& m) {
+  if (engine_.kind() != EngineKind::kPostgres) return MakeError(ErrorKind::kInput, "online migrations need PostgreSQL");
+  ASSIGN_OR_RETURN(SchemaModel base, ReadSchemaModel(engine_, opt_.schema));
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
+  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart);
+  std::string vs = VersionSchemaName(opt_.schema, m.name);
+  std::string out = fmt::format("-- online migration {} on schema {}: version schema {}\n", m.name, opt_.schema, vs);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    out += fmt::format("-- {}{}\n", m.operations[i]->Describe(), m.operations[i]->unsafe() ? "  [UNSAFE: raw SQL]" : "");
+    for (const auto& s : plans[i].steps)
+      out += s.sql + ";" + (s.concurrent ? "  -- outside a transaction" : "") + "\n";
+  }
+  Triggers trig = CollectTriggers(plans);
+  out += "-- version schema, views and dual-write triggers (one transaction)\n";
+  for (auto& s : CreateVersionSchemaSql(opt_.schema, vs, shapes.back())) out += s + ";\n";
+  for (auto& s : TriggerStatements(opt_.schema, m, vs, shapes, trig)) out += s + ";\n";
+  for (const auto& t : trig.backfill) out += fmt::format("-- backfill {}.{} in batches\n", opt_.schema, t);
+  return out;
+}
+
+Result<std::string> OnlineRunner::DescribeFinish(bool complete) {
+  if (engine_.kind() != EngineKind::kPostgres) return MakeError(ErrorKind::kInput, "online migrations need PostgreSQL");
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
+  if (!complete) {
+    RollbackSteps r = BuildRollback(m, shapes, opt_.schema, *active);
+    return fmt::format("-- rollback of online migration {} on schema {}\n", m.name, opt_.schema) + StepsText(r.first) +
+           "-- undo the operations, newest first (one transaction, concurrent steps outside it)\n" + StepsText(r.undo);
+  }
+  std::optional<std::string> old;
+  if (active->previous_schema) {
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                                           std::vector<Param>{*active->previous_schema}));
+    if (!r.rows.empty()) old = active->previous_schema;
+  }
+  ContractSteps c = BuildContract(m, shapes, opt_.schema, old);
+  return fmt::format("-- complete of online migration {} on schema {}\n-- validations, each in its own transaction\n",
+                     m.name, opt_.schema) +
+         StepsText(c.pre) + StepsText(c.concurrent) + "-- the contract transaction (lock_timeout, retries)\n" +
+         StepsText(c.contract);
+}
+
+Result<StatusResult> OnlineRunner::Status() {
+  StatusResult s;
+  ASSIGN_OR_RETURN(s.active, state_.Active());
+  ASSIGN_OR_RETURN(s.migrations, state_.All());
+  ASSIGN_OR_RETURN(s.current_version, state_.CurrentVersionSchema());
+  if (s.active) {
+    ASSIGN_OR_RETURN(s.backfill, state_.Backfills(s.active->name));
+    std::string old = s.active->previous_schema.value_or(opt_.schema);
+    ASSIGN_OR_RETURN(s.old_version_sessions, SessionsOnOldVersion(engine_, old, s.active->previous_schema.has_value()));
+  }
+  return s;
+}
+
+Result<CompleteResult> OnlineRunner::Complete(bool force) {
+  TRY_VOID(Lock());
+  Locked guard(*this);
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  if (active->state != "started")
+    return MakeError(ErrorKind::kCheck, fmt::format("online migration '{}' did not finish starting: run `strata online "
+                                                    "start` with its file again (it resumes), or roll it back",
+                                                    active->name));
+  ASSIGN_OR_RETURN(auto backfills, state_.Backfills(active->name));
+  for (const auto& b : backfills)
+    if (!b.done)
+      return MakeError(ErrorKind::kCheck,
+                       fmt::format("the backfill of {} is not finished ({} of about {} rows): run `strata online resume` "
+                                   "(or start again) first",
+                                   b.table, b.rows_done, b.rows_total));
+  CompleteResult res;
+  res.name = active->name;
+  bool versioned = false;
+  res.old_version = opt_.schema;
+  if (active->previous_schema) {
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                                           std::vector<Param>{*active->previous_schema}));
+    if (!r.rows.empty()) {
+      versioned = true;
+      res.old_version = *active->previous_schema;
+    }
+  }
+  ASSIGN_OR_RETURN(res.blockers, SessionsOnOldVersion(engine_, res.old_version, versioned));
+  if (!res.blockers.empty() && !force) return res;
+  res.forced = !res.blockers.empty();
+
+  ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
+  ContractSteps steps = BuildContract(m, shapes, opt_.schema,
+                                      versioned ? std::optional<std::string>(res.old_version) : std::nullopt);
+  for (const auto& s : steps.pre) TRY_VOID(RunSteps({s}, {}));
+  nlohmann::json details = {{"schema", opt_.schema}, {"old_version", res.old_version}};
+  if (res.forced) {
+    nlohmann::json who = nlohmann::json::array();
+    for (const auto& b : res.blockers)
+      who.push_back({{"pid", b.pid}, {"user", b.user}, {"application_name", b.application_name}, {"reason", b.reason}});
+    details["forced_past"] = who;
+  }
+  std::vector<BoundStatement> bookkeeping = {state_.SetState(m.name, "completed"), state_.DeleteBackfills(m.name)};
+  for (auto& a : history_.AuditStatements(res.forced ? "online-complete-forced" : "online-complete", m.name,
+                                          opt_.actor, Json(details)))
+    bookkeeping.push_back(std::move(a));
+  for (const auto& s : steps.concurrent) TRY_VOID(RunConcurrent(s));
+  TRY_VOID(RunSteps(steps.contract, std::move(bookkeeping)));
+  if (versioned) (void)engine_.Exec(DropRoleSql(res.old_version));
+  res.completed = true;
+  return res;
+}
+
+Result<std::string> OnlineRunner::Rollback() {
+  TRY_VOID(Lock());
+  Locked guard(*this);
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
+  RollbackSteps steps = BuildRollback(m, shapes, opt_.schema, *active);
+  TRY_VOID(RunSteps(steps.first, {}));
+  nlohmann::json details = {{"schema", opt_.schema}, {"state_was", active->state}};
+  std::vector<BoundStatement> bookkeeping = {state_.SetState(m.name, "rolled_back"), state_.DeleteBackfills(m.name)};
+  for (auto& a : history_.AuditStatements("online-rollback", m.name, opt_.actor, Json(details)))
+    bookkeeping.push_back(std::move(a));
+  TRY_VOID(RunSteps(steps.undo, std::move(bookkeeping)));
+  (void)engine_.Exec(DropRoleSql(active->version_schema));
+  return m.name;
+}
+
+Result<std::string> OnlineRunner::Pause() {
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  TRY_VOID(state_.SetPaused(active->name, true));
+  TRY_VOID(history_.EnsureSchema());
+  TRY_VOID(history_.Audit("online-pause", active->name, opt_.actor, "{}"));
+  return active->name;
+}
+
+Result<StartResult> OnlineRunner::Resume() {
+  ASSIGN_OR_RETURN(auto active, state_.Active());
+  if (!active) return MakeError(ErrorKind::kCheck, fmt::format("no online migration is active on schema '{}'", opt_.schema));
+  TRY_VOID(state_.SetPaused(active->name, false));
+  TRY_VOID(history_.EnsureSchema());
+  TRY_VOID(history_.Audit("online-resume", active->name, opt_.actor, "{}"));
+  // Continue the work here unless another strata (a running start) holds the lock: its loop
+  // sees the flag cleared. A start that stopped paused left the lock free.
+  StartResult res;
+  res.name = active->name;
+  res.version_schema = active->version_schema;
+  res.previous_schema = active->previous_schema;
+  res.resumed = true;
+  ASSIGN_OR_RETURN(bool got, engine_.TryLock("strata:" + opt_.service));
+  if (!got) {
+    Note("another strata is running this migration; it continues the backfill");
+    return res;
+  }
+  locked_ = true;
+  Locked guard(*this);
+  ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
+  active->paused = false;
+  if (active->state != "started") {
+    Unlock();
+    return Start(m);
+  }
+  TRY_VOID(Backfill(m, *active, res));
+  return res;
+}
+
+}  // namespace strata::online

@@ -1,0 +1,30 @@
+// create_table {name, columns[]}: a new table, created at start (empty, so no lock worth the name); dropped by rollback.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "online/ddl.h"
+#include "online/operation.h"
+
+namespace strata::online {
+
+class CreateTable final : public Operation {
+ public:
+  static Result<std::unique_ptr<Operation>> Parse(const YAML::Node& node, const std::string& file);
+  std::string kind() const override { return "create_table"; }
+  Result<void> Apply(SchemaModel& model) const override;
+  void Start(const OpEnv& env, Plan& plan) const override;
+  void Complete(const OpEnv& env, Plan& plan) const override;
+  void Rollback(const OpEnv& env, Plan& plan) const override;
+  std::string Describe() const override;
+
+  std::string name;
+  std::vector<ColumnSpec> columns;
+};
+
+}  // namespace strata::online

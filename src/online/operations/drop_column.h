@@ -1,0 +1,30 @@
+// drop_column {table, column, down}: the new version no longer shows the column; `down` fills it for rows the new version writes; complete drops it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "online/ddl.h"
+#include "online/operation.h"
+
+namespace strata::online {
+
+class DropColumn final : public Operation {
+ public:
+  static Result<std::unique_ptr<Operation>> Parse(const YAML::Node& node, const std::string& file);
+  std::string kind() const override { return "drop_column"; }
+  Result<void> Apply(SchemaModel& model) const override;
+  void Start(const OpEnv& env, Plan& plan) const override;
+  void Complete(const OpEnv& env, Plan& plan) const override;
+  void Rollback(const OpEnv& env, Plan& plan) const override;
+  std::string Describe() const override;
+
+  std::string table, column;
+  std::optional<std::string> down;
+};
+
+}  // namespace strata::online

@@ -1,0 +1,262 @@
+// One test per operation against a real PostgreSQL: start -> (both versions read and write) ->
+// rollback (schema and rows exactly as before) -> start -> complete (the final shape).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "online/migration_file.h"
+#include "online/online_runner.h"
+#include "schema/catalog_snapshot.h"
+#include "tests/support/pg_test_env.h"
+#include "util/database_url.h"
+
+namespace strata::online {
+namespace {
+
+class OperationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = strata::testing::FreshPgDatabase("op");
+    db_ = Open();
+    Exec(*db_,
+         "CREATE TABLE t (id int PRIMARY KEY, a text NOT NULL, b int);"
+         "CREATE TABLE p (id int PRIMARY KEY);"
+         "INSERT INTO p SELECT generate_series(1, 5);"
+         "INSERT INTO t SELECT g, 'a' || g, CASE WHEN g % 2 = 0 THEN g END FROM generate_series(1, 10) g;");
+  }
+  std::unique_ptr<Engine> Open() {
+    auto e = Connect(*DatabaseUrl::Parse(url_), "op-test");
+    EXPECT_TRUE(e.has_value());
+    return std::move(*e);
+  }
+  static void Exec(Engine& e, const std::string& sql) {
+    auto r = e.Exec(sql);
+    ASSERT_TRUE(r.has_value()) << r.error().message << "\n" << sql;
+  }
+  std::string Q(const std::string& sql, Engine* e = nullptr) {
+    auto r = (e ? e : db_.get())->Query(sql);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message) << "\n" << sql;
+    if (!r || r->rows.empty()) return "";
+    return r->rows[0][0].value_or("NULL");
+  }
+  std::string State() {
+    auto s = ReadPostgresSnapshot(*db_);
+    EXPECT_TRUE(s.has_value());
+    return ToText(*s) + Q("SELECT string_agg(row_to_json(t)::text, ';' ORDER BY id) FROM t") +
+           Q("SELECT string_agg(id::text, ',' ORDER BY id) FROM p");
+  }
+  // The old version's session (base schema) and the new version's.
+  std::unique_ptr<Engine> OldClient() {
+    auto e = Open();
+    Exec(*e, "SET search_path = public");
+    return e;
+  }
+  std::unique_ptr<Engine> NewClient() {
+    auto e = Open();
+    Exec(*e, "SET search_path = public_op, public");
+    return e;
+  }
+  // start -> check(started) -> rollback (exactly as before) -> start -> check -> complete.
+  template <class Check>
+  void Lifecycle(const std::string& ops, Check while_started) {
+    auto m = ParseOnlineMigration("name: op\noperations:\n" + ops, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    o.backfill_options.batch_size = 3;
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_TRUE(s.has_value()) << s.error().Describe();
+    auto r = runner.Rollback();
+    ASSERT_TRUE(r.has_value()) << r.error().Describe();
+    EXPECT_EQ(State(), before);
+    s = runner.Start(*m);
+    ASSERT_TRUE(s.has_value()) << s.error().Describe();
+    while_started();
+    auto c = runner.Complete(false);
+    ASSERT_TRUE(c.has_value()) << c.error().Describe();
+    ASSERT_TRUE(c->completed);
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relkind = 'r' AND "
+                "attname LIKE '\\_strata\\_new\\_%' AND NOT attisdropped"),
+              "0");
+  }
+
+  std::string url_;
+  std::unique_ptr<Engine> db_;
+};
+
+TEST_F(OperationTest, CreateTable) {
+  Lifecycle("  - create_table: {name: n, columns: [{name: id, type: int, pk: true}, {name: v, type: text, nullable: "
+            "true, default: \"'d'\"}]}\n",
+            [&] {
+              auto nw = NewClient();
+              Exec(*nw, "INSERT INTO n (id) VALUES (1)");
+              EXPECT_EQ(Q("SELECT v FROM public.n"), "d");
+            });
+  EXPECT_EQ(Q("SELECT v FROM n WHERE id = 1"), "d");
+}
+
+TEST_F(OperationTest, DropTable) {
+  Lifecycle("  - drop_table: {name: p}\n", [&] {
+    EXPECT_EQ(Q("SELECT to_regclass('public_op.p') IS NULL"), "t");
+    EXPECT_EQ(Q("SELECT count(*) FROM p"), "5");
+  });
+  EXPECT_EQ(Q("SELECT to_regclass('public.p') IS NULL"), "t");
+}
+
+TEST_F(OperationTest, RenameTable) {
+  Lifecycle("  - rename_table: {from: p, to: q}\n", [&] {
+    auto nw = NewClient();
+    Exec(*nw, "INSERT INTO q VALUES (6)");
+    EXPECT_EQ(Q("SELECT count(*) FROM p"), "6");
+  });
+  EXPECT_EQ(Q("SELECT count(*) FROM q"), "6");
+}
+
+TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
+  Lifecycle("  - add_column: {table: t, column: {name: c, type: text, unique: true}, up: \"a || '-c'\"}\n", [&] {
+    auto old = OldClient();
+    auto nw = NewClient();
+    Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'x')");
+    EXPECT_EQ(Q("SELECT c FROM t WHERE id = 11", nw.get()), "x-c");
+    EXPECT_EQ(Q("SELECT count(*) FROM t WHERE c = a || '-c'", nw.get()), "11");
+    EXPECT_FALSE(nw->Exec("INSERT INTO t (id, a, c) VALUES (12, 'y', NULL)").has_value());
+    EXPECT_FALSE(nw->Exec("INSERT INTO t (id, a, c) VALUES (12, 'y', 'x-c')").has_value());
+  });
+  EXPECT_EQ(Q("SELECT attnotnull FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'c'"), "t");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_c_key'"), "1");
+}
+
+TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
+  Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
+            "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
+            "THEN id END\"}\n",
+            [&] {
+              auto nw = NewClient();
+              EXPECT_EQ(Q("SELECT count(pid) FROM t", nw.get()), "5");
+              EXPECT_FALSE(nw->Exec("UPDATE t SET pid = 42 WHERE id = 1").has_value());
+            });
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname IN ('t_pid_fk', "
+              "'pid_small') AND convalidated"),
+            "2");
+}
+
+TEST_F(OperationTest, DropColumnWithDown) {
+  Lifecycle("  - drop_column: {table: t, column: a, down: \"'from new ' || id\"}\n", [&] {
+    auto nw = NewClient();
+    Exec(*nw, "INSERT INTO t (id, b) VALUES (20, 1)");
+    EXPECT_EQ(Q("SELECT a FROM t WHERE id = 20"), "from new 20");
+  });
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a' AND NOT attisdropped"),
+            "0");
+}
+
+TEST_F(OperationTest, RenameColumn) {
+  Lifecycle("  - rename_column: {table: t, from: b, to: bee}\n", [&] {
+    auto nw = NewClient();
+    Exec(*nw, "UPDATE t SET bee = 99 WHERE id = 1");
+    EXPECT_EQ(Q("SELECT b FROM t WHERE id = 1"), "99");
+  });
+  EXPECT_EQ(Q("SELECT bee FROM t WHERE id = 1"), "99");
+}
+
+TEST_F(OperationTest, AlterColumnTypeBothWays) {
+  Lifecycle("  - alter_column: {table: t, column: b, type: text, up: \"'#' || b\", down: \"substr(b, 2)::int\"}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 2", nw.get()), "#2");
+              Exec(*old, "UPDATE t SET b = 7 WHERE id = 3");
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 3", nw.get()), "#7");
+              Exec(*nw, "UPDATE t SET b = '#8' WHERE id = 4");
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4", old.get()), "8");
+            });
+  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4"), "#8");
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
+              "= 'b'"),
+            "text");
+}
+
+TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
+  Lifecycle("  - alter_column: {table: t, column: b, nullable: false, default: \"0\", up: \"coalesce(b, 0)\", down: "
+            "b}\n",
+            [&] {
+              auto nw = NewClient();
+              Exec(*nw, "INSERT INTO t (id, a) VALUES (30, 'z')");
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 30"), "0");
+              EXPECT_EQ(Q("SELECT count(*) FROM t WHERE b IS NULL"), "5");  // the old shape keeps its NULLs
+            });
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE b IS NULL"), "0");
+  EXPECT_EQ(Q("SELECT attnotnull FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'b'"), "t");
+}
+
+TEST_F(OperationTest, CreateIndex) {
+  Lifecycle("  - create_index: {name: t_a_idx, table: t, columns: [a], unique: true, method: btree, predicate: \"b IS "
+            "NOT NULL\"}\n",
+            [&] { EXPECT_EQ(Q("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a_idx'::regclass"), "t"); });
+  EXPECT_THAT(Q("SELECT pg_get_indexdef('t_a_idx'::regclass)"),
+              ::testing::HasSubstr("UNIQUE INDEX t_a_idx ON public.t USING btree (a) WHERE (b IS NOT NULL)"));
+}
+
+TEST_F(OperationTest, CreateIndexDropsAnInvalidLeftoverFirst) {
+  // An INVALID index of the same name, as a failed or killed CREATE INDEX CONCURRENTLY leaves it.
+  Exec(*db_, "INSERT INTO t VALUES (100, 'dup', 1), (101, 'dup', 1)");
+  EXPECT_FALSE(db_->Exec("CREATE UNIQUE INDEX CONCURRENTLY t_a_idx ON t (a)").has_value());
+  EXPECT_EQ(Q("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a_idx'::regclass"), "f");
+  Exec(*db_, "DELETE FROM t WHERE id = 101");
+  auto m = ParseOnlineMigration("operations:\n  - create_index: {name: t_a_idx, table: t, columns: [a], unique: true}\n",
+                                "i.yaml", "i");
+  ASSERT_TRUE(m.has_value());
+  OnlineRunner runner(*db_, OnlineOptions{});
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a_idx'::regclass"), "t");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+}
+
+TEST_F(OperationTest, DropIndex) {
+  Exec(*db_, "CREATE INDEX t_b_idx ON t (b)");
+  Lifecycle("  - drop_index: {name: t_b_idx}\n", [&] { EXPECT_EQ(Q("SELECT to_regclass('t_b_idx') IS NOT NULL"), "t"); });
+  EXPECT_EQ(Q("SELECT to_regclass('t_b_idx') IS NULL"), "t");
+}
+
+TEST_F(OperationTest, CreateConstraintCheckOnCopies) {
+  Lifecycle("  - create_constraint: {table: t, name: b_positive, type: check, columns: [b], check: \"b > 0\", up: {b: "
+            "\"greatest(coalesce(b, 1), 1)\"}}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              Exec(*old, "UPDATE t SET b = -5 WHERE id = 1");  // the old version is not held to it
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 1", nw.get()), "1");
+              EXPECT_FALSE(nw->Exec("UPDATE t SET b = -1 WHERE id = 2").has_value());
+            });
+  EXPECT_EQ(Q("SELECT convalidated FROM pg_constraint WHERE conname = 'b_positive'"), "t");
+}
+
+TEST_F(OperationTest, CreateConstraintUnique) {
+  Lifecycle("  - create_constraint: {table: t, name: t_a_key, type: unique, columns: [a]}\n", [&] {
+    auto nw = NewClient();
+    EXPECT_FALSE(nw->Exec("INSERT INTO t (id, a) VALUES (50, 'a1')").has_value());
+  });
+  EXPECT_EQ(Q("SELECT contype FROM pg_constraint WHERE conname = 't_a_key'"), "u");
+}
+
+TEST_F(OperationTest, DropConstraint) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 1000)");
+  Lifecycle("  - drop_constraint: {table: t, name: b_small}\n",
+            [&] { EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conname = 'b_small'"), "1"); });
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conname = 'b_small'"), "0");
+}
+
+TEST_F(OperationTest, RawSql) {
+  Lifecycle("  - sql: {up: \"CREATE TABLE side (x int)\", down: \"DROP TABLE side\"}\n",
+            [&] { EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t"); });
+  EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t");
+}
+
+}  // namespace
+}  // namespace strata::online

@@ -1,0 +1,115 @@
+#include "online/schema_model.h"
+
+#include "online/sql_text.h"
+
+namespace strata::online {
+
+ModelColumn* ModelTable::Find(std::string_view column) {
+  for (auto& c : columns)
+    if (c.name == column) return &c;
+  return nullptr;
+}
+const ModelColumn* ModelTable::Find(std::string_view column) const {
+  return const_cast<ModelTable*>(this)->Find(column);
+}
+ModelTable* SchemaModel::Find(std::string_view table) {
+  for (auto& t : tables)
+    if (t.name == table) return &t;
+  return nullptr;
+}
+const ModelTable* SchemaModel::Find(std::string_view table) const {
+  return const_cast<SchemaModel*>(this)->Find(table);
+}
+
+nlohmann::json SchemaModel::ToJson() const {
+  nlohmann::json tj = nlohmann::json::array();
+  for (const auto& t : tables) {
+    nlohmann::json cols = nlohmann::json::array();
+    for (const auto& c : t.columns) {
+      nlohmann::json cj = {{"name", c.name}, {"physical", c.physical}, {"type", c.type}, {"not_null", c.not_null}};
+      if (c.default_expr) cj["default"] = *c.default_expr;
+      if (c.view_default) cj["view_default"] = *c.view_default;
+      cols.push_back(cj);
+    }
+    tj.push_back({{"name", t.name},
+                  {"physical", t.physical},
+                  {"columns", cols},
+                  {"primary_key", t.primary_key},
+                  {"constraints", t.constraints},
+                  {"created", t.created}});
+  }
+  return {{"tables", tj}, {"indexes", indexes}};
+}
+
+SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
+  SchemaModel m;
+  for (const auto& tj : j.at("tables")) {
+    ModelTable t;
+    t.name = tj.at("name");
+    t.physical = tj.at("physical");
+    t.primary_key = tj.at("primary_key").get<std::vector<std::string>>();
+    t.constraints = tj.at("constraints").get<std::vector<std::string>>();
+    t.created = tj.value("created", false);
+    for (const auto& cj : tj.at("columns")) {
+      ModelColumn c;
+      c.name = cj.at("name");
+      c.physical = cj.at("physical");
+      c.type = cj.at("type");
+      c.not_null = cj.at("not_null");
+      if (cj.contains("default")) c.default_expr = cj["default"].get<std::string>();
+      if (cj.contains("view_default")) c.view_default = cj["view_default"].get<std::string>();
+      t.columns.push_back(std::move(c));
+    }
+    m.tables.push_back(std::move(t));
+  }
+  m.indexes = j.at("indexes").get<std::map<std::string, std::string>>();
+  return m;
+}
+
+Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
+  std::vector<Param> p = {schema};
+  ASSIGN_OR_RETURN(Rows cols, engine.Query(R"(
+    SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
+           pg_get_expr(d.adbin, d.adrelid)
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+     ORDER BY c.relname, a.attnum)", p));
+  SchemaModel m;
+  for (const auto& r : cols.rows) {
+    if (m.tables.empty() || m.tables.back().name != *r[0]) m.tables.push_back(ModelTable{*r[0], *r[0]});
+    if (IsTempColumn(*r[1])) continue;
+    m.tables.back().columns.push_back(ModelColumn{*r[1], *r[1], *r[2], *r[3] == "true", r[4], std::nullopt});
+  }
+  ASSIGN_OR_RETURN(Rows cons, engine.Query(R"(
+    SELECT c.relname, k.conname, k.contype::text,
+           (SELECT array_to_string(array_agg(a.attname ORDER BY x.ord), ',')
+              FROM unnest(k.conkey) WITH ORDINALITY x(num, ord)
+              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.num)
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 ORDER BY 1, 2)", p));
+  for (const auto& r : cons.rows) {
+    ModelTable* t = m.Find(*r[0]);
+    if (!t) continue;
+    t->constraints.push_back(*r[1]);
+    if (*r[2] == "p" && r[3]) {
+      std::string s = *r[3];
+      size_t start = 0;
+      while (true) {
+        size_t comma = s.find(',', start);
+        t->primary_key.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(Rows idx, engine.Query(R"(
+    SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+     WHERE n.nspname = $1 AND x.indisvalid)", p));
+  for (const auto& r : idx.rows) m.indexes[*r[0]] = *r[1];
+  return m;
+}
+
+}  // namespace strata::online

@@ -1,0 +1,55 @@
+// The shape of one schema as an online migration sees it: tables and columns under their
+// logical names (what a version's views show) mapped to physical names (what the tables
+// hold while a migration is in flight). Operations check themselves against the model and
+// then change it; the final model is the new version's shape.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/engine.h"
+#include "util/error.h"
+
+namespace strata::online {
+
+struct ModelColumn {
+  std::string name;      // logical
+  std::string physical;  // column of the physical table
+  std::string type;      // format_type
+  bool not_null = false;
+  std::optional<std::string> default_expr;
+  std::optional<std::string> view_default;  // a default set on the new version's view only
+};
+
+struct ModelTable {
+  std::string name;      // logical
+  std::string physical;  // the table in the base schema
+  std::vector<ModelColumn> columns;
+  std::vector<std::string> primary_key;  // physical column names
+  std::vector<std::string> constraints;  // names
+  bool created = false;                  // created by the migration in flight
+
+  ModelColumn* Find(std::string_view column);
+  const ModelColumn* Find(std::string_view column) const;
+};
+
+struct SchemaModel {
+  std::vector<ModelTable> tables;
+  std::map<std::string, std::string> indexes;  // index name -> physical table
+
+  ModelTable* Find(std::string_view table);
+  const ModelTable* Find(std::string_view table) const;
+
+  nlohmann::json ToJson() const;
+  static SchemaModel FromJson(const nlohmann::json& j);
+};
+
+// Reads the tables of `schema` (columns named _strata_new_* left out: they belong to a
+// migration in flight). kDatabase when a catalog query fails.
+Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema);
+
+}  // namespace strata::online

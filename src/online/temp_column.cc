@@ -1,0 +1,86 @@
+#include "online/temp_column.h"
+
+#include <fmt/format.h>
+
+#include "online/sql_text.h"
+
+namespace strata::online {
+
+std::map<std::string, std::string> PhysicalNames(const SchemaModel& model, const std::string& table) {
+  std::map<std::string, std::string> out;
+  if (const ModelTable* t = model.Find(table))
+    for (const auto& c : t->columns) out[c.name] = c.physical;
+  return out;
+}
+
+namespace {
+const ModelTable& TableOf(const OpEnv& env, const TempColumnSpec& c) { return *env.after->Find(c.table); }
+std::string UniqueIndexName(const TempColumnSpec& c) { return *c.unique; }
+}  // namespace
+
+void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
+  const ModelTable& t = TableOf(env, c);
+  const std::string table = Qualified(env.schema, t.physical);
+  std::string add = fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table, Ident(c.temp), c.type);
+  if (c.default_expr) add += " DEFAULT " + *c.default_expr;
+  plan.steps.push_back({add});
+  if (c.not_null)
+    plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, NotNullCheckName(t.physical, c.logical),
+                                                 fmt::format("CHECK ({} IS NOT NULL) NOT VALID", Ident(c.temp)))});
+  if (c.check) {
+    std::string expr = RewriteColumns(c.check->constraint, PhysicalNames(*env.after, c.table));
+    plan.steps.push_back(
+        {AddConstraintIfMissing(env.schema, t.physical, c.check->name, fmt::format("CHECK ({}) NOT VALID", expr))});
+  }
+  if (c.references) {
+    const ModelTable* rt = env.after->Find(c.references->table);
+    std::string ref_table = rt ? rt->physical : c.references->table;
+    auto ref_cols = PhysicalNames(*env.after, c.references->table);
+    std::string ref_col = ref_cols.contains(c.references->column) ? ref_cols[c.references->column] : c.references->column;
+    plan.steps.push_back({AddConstraintIfMissing(
+        env.schema, t.physical, c.references->name,
+        ForeignKeyBody(env.schema, c.temp, ref_table, ref_col, c.references->on_delete) + " NOT VALID")});
+  }
+  if (c.unique)
+    plan.steps.push_back({fmt::format("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({})",
+                                      Ident(UniqueIndexName(c)), table, Ident(c.temp)),
+                          true, UniqueIndexName(c)});
+  if (c.comment)
+    plan.steps.push_back({fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, Ident(c.temp), Literal(*c.comment))});
+  if (c.up) {
+    plan.rules.push_back({t.physical, c.temp, *c.up, false});
+    plan.backfill.insert(t.physical);
+  }
+  if (!c.replaces.empty())
+    plan.rules.push_back({t.physical, c.replaces, c.down.value_or(Ident(c.logical)), true});
+}
+
+void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
+  const ModelTable& t = TableOf(env, c);
+  const std::string table = Qualified(env.schema, t.physical);
+  if (c.not_null) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, NotNullCheckName(t.physical, c.logical))});
+  if (c.check) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, c.check->name)});
+  if (c.references) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, c.references->name)});
+  if (!c.replaces.empty())
+    plan.steps.push_back({fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", table, Ident(c.replaces))});
+  if (c.not_null) {
+    // A valid CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan (PostgreSQL 12+).
+    plan.steps.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", table, Ident(c.temp))});
+    plan.steps.push_back({fmt::format("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", table,
+                                      Ident(NotNullCheckName(t.physical, c.logical)))});
+  }
+  if (c.unique)
+    plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, *c.unique,
+                                                 fmt::format("UNIQUE USING INDEX {}", Ident(UniqueIndexName(c))))});
+}
+
+void RollbackTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
+  const ModelTable* t = env.before->Find(c.table);
+  std::string physical = t ? t->physical : TableOf(env, c).physical;
+  if (c.unique)
+    plan.steps.push_back({fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", Qualified(env.schema, *c.unique)), true});
+  plan.steps.push_back(
+      {fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", Qualified(env.schema, physical), Ident(c.temp))});
+}
+
+}  // namespace strata::online

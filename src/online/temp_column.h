@@ -1,0 +1,39 @@
+// A column that exists under a temporary physical name while a migration is in flight
+// (_strata_new_<name>): a new column (add_column) or the new copy of an existing one whose
+// type or constraints change (alter_column, create_constraint). Its constraints are added
+// NOT VALID (NOT NULL as a CHECK), validated at complete; `up` fills it from the old shape,
+// `down` fills the replaced column from the new shape. The runner renames it at complete.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "online/ddl.h"
+#include "online/operation.h"
+
+namespace strata::online {
+
+struct TempColumnSpec {
+  std::string table;     // logical table name in the new shape
+  std::string logical;   // the column's name in the new shape
+  std::string temp;      // its physical name while in flight
+  std::string type;
+  bool not_null = false;
+  std::optional<std::string> default_expr;
+  std::optional<CheckSpec> check;            // over the new shape's column names
+  std::optional<ReferencesSpec> references;  // logical names
+  std::optional<std::string> unique;         // name of the unique constraint to add
+  std::optional<std::string> comment;
+  std::optional<std::string> up;             // over the old shape's names; fills `temp`
+  std::optional<std::string> down;           // over the new shape's names; fills `replaces`
+  std::string replaces;                      // the physical column this one replaces ("" for a new column)
+};
+
+void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);
+void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);
+void RollbackTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);
+
+// logical -> physical column names of `table` in `model` (empty when the table is unknown).
+std::map<std::string, std::string> PhysicalNames(const SchemaModel& model, const std::string& table);
+
+}  // namespace strata::online

@@ -1,0 +1,29 @@
+// The dual-write trigger of one table for one migration: a BEFORE INSERT OR UPDATE row
+// trigger whose function tells which version wrote the row (strata_online.in_version: the
+// new version schema in search_path, or SET strata.version) and computes the other version's
+// columns: `up` rules when the old version wrote, `down` rules when the new one did. The
+// rules' expressions see the writing version's columns as plain names (plpgsql variables).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "online/operation.h"
+
+namespace strata::online {
+
+// strata_online.<name> of the trigger function (also the trigger's name).
+std::string TriggerName(const std::string& migration, const std::string& table);
+
+// CREATE OR REPLACE FUNCTION + (re)CREATE TRIGGER for `table` (physical). `old_shape` is null
+// for a table the migration creates. Rules for other tables are ignored.
+std::vector<std::string> CreateTriggerSql(const std::string& schema, const std::string& migration,
+                                          const std::string& version_schema, const std::string& table,
+                                          const ModelTable* old_shape, const ModelTable& new_shape,
+                                          const std::vector<TriggerRule>& rules);
+
+// DROP TRIGGER / FUNCTION IF EXISTS.
+std::vector<std::string> DropTriggerSql(const std::string& schema, const std::string& migration,
+                                        const std::string& table);
+
+}  // namespace strata::online
