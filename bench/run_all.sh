@@ -15,6 +15,8 @@ echo "== audit chain: apply with the hash-chained audit; audit verify"
 
 echo "== rollout: one migration to 1,000 databases at parallelism 1, 4, 16, 32"
 "$ROOT/bench/rollout_bench.sh" || status=$?
+echo "== zero downtime: strata online under pgbench load vs plain ALTER TABLE and a bulk UPDATE"
+"$ROOT/bench/zero_downtime/run.sh" || status=$?
 echo "== test: sandbox start; strata test on 200 migrations"
 "$ROOT/bench/test_bench.sh" || status=$?
 

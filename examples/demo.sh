@@ -62,6 +62,27 @@ if [ ${#SERVICES[@]} -eq 0 ]; then
   run --service users apply
   bold "== The audit trail of the users database"
   run --service users audit --limit 8
+
+  if command -v psql >/dev/null; then
+    bold "== Zero downtime: orders.currency NOT NULL while the old checkout keeps writing"
+    psql -X -q "$SHOP_ORDERS_URL" -c "INSERT INTO orders (user_id, total_cents)
+      SELECT g % 100, g FROM generate_series(1, 20000) g"
+    echo "20,000 orders exist. Expand: new column under a temporary name, NOT VALID check, a version"
+    echo "schema of views in the new shape, a dual-write trigger, then a batched backfill:"
+    run --service orders online start services/orders/online/01_add_order_currency.yaml --batch-size 5000
+    run --service orders online status
+    echo "The old version (search_path public) still inserts without a currency; the new version"
+    echo "(search_path public_01_add_order_currency) sees it filled in by the trigger:"
+    psql -X -q "$SHOP_ORDERS_URL" -c "INSERT INTO orders (user_id, total_cents) VALUES (7, 700)"
+    psql -X "$SHOP_ORDERS_URL" -c "SET search_path = public_01_add_order_currency, public" \
+      -c "SELECT id, user_id, total_cents, currency FROM orders ORDER BY id DESC LIMIT 2"
+    bold "== Contract once the old version is gone: validate, swap the column in, drop the old shape"
+    run --service orders online complete
+    psql -X "$SHOP_ORDERS_URL" -c "\\d orders" | grep -E 'currency|Check|orders_currency' || true
+  fi
+
+  bold "== The audit trail is hash-chained: verify it"
+  run --service orders audit verify
 fi
 
 bold "== Validate: graph, strata.sum and checksums of what is applied"

@@ -27,9 +27,19 @@ struct BatchSql {
   std::string touch;  // $1 cursor, $2 upper key (PK) or batch size (pages), $3-$5 the state row
 };
 
+// The column a batch sets to itself to fire the dual-write trigger: one strata added
+// (`_strata_new_…`), which is never an identity GENERATED ALWAYS or a generated column (those
+// refuse `SET c = c`); else the first key column, else the first column.
+std::string TouchColumn(const ModelTable& t) {
+  for (const auto& c : t.columns)
+    if (c.physical.starts_with("_strata_new_")) return c.physical;
+  return t.primary_key.empty() ? t.columns.front().physical : t.primary_key.front();
+}
+
 BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
   std::string table = Qualified(schema, t.physical);
-  const std::string state_row = "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text";
+  const std::string state_row =
+      "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text, cursor::text";
   if (t.primary_key.empty()) {
     // Page ranges: cursor[1] = the next page, cursor[2] = the last page that existed at the
     // start (rows inserted later went through the trigger already).
@@ -40,7 +50,7 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
         "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
         "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
         "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
-        table, Ident(t.columns.front().physical), next, state_row)};
+        table, Ident(TouchColumn(t)), next, state_row)};
   }
   std::vector<std::string> keys, xkeys, as_text, lower, upper;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
@@ -61,7 +71,7 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
       "UPDATE strata_online.backfill SET cursor = coalesce($2::text[], cursor), "
       "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
       "done = $2::text[] IS NULL, updated_at = clock_timestamp() {6}",
-      table, keys.front(), xkeys.front(), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
+      table, Ident(TouchColumn(t)), "x." + Ident(TouchColumn(t)), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
       state_row);
   return b;
 }
@@ -113,37 +123,38 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   const auto started = std::chrono::steady_clock::now();
   const long long done_at_start = pr.rows_done;
   int throttle_round = 0;
+  Param cursor = state.rows[0][0];  // kept here after the first read: each batch returns the next
+  std::chrono::steady_clock::time_point last_signals{};
   while (true) {
-    // Pause flag and throttling signals, in one round trip.
-    std::vector<Param> tp = {schema, migration, table};
-    ASSIGN_OR_RETURN(Rows sig, engine.Query(
-                                   "SELECT (SELECT paused::text FROM strata_online.migrations WHERE schema_name = $1 AND "
-                                   "name = $2), coalesce((SELECT max(extract(epoch FROM replay_lag)) FROM "
-                                   "pg_stat_replication), 0), (SELECT count(*) FROM pg_locks WHERE relation = "
-                                   "to_regclass($3) AND NOT granted)",
-                                   tp));
-    if (sig.rows[0][0] == "true") return BackfillOutcome::kPaused;
-    double lag = std::stod(*sig.rows[0][1]);
-    long long waiters = std::stoll(*sig.rows[0][2]);
-    bool over = (opt.max_replica_lag_s > 0 && lag > opt.max_replica_lag_s) ||
-                (opt.max_lock_waiters >= 0 && waiters > opt.max_lock_waiters);
-    if (over) {
-      ++pr.throttled;
-      TRY_VOID(engine.Query(
-          "UPDATE strata_online.backfill SET throttled = throttled + 1 WHERE schema_name = $1 AND migration = $2 AND "
-          "table_name = $3",
-          key));
-      std::this_thread::sleep_for(milliseconds(std::min(5000, 50 << std::min(throttle_round++, 6))));
-      continue;
+    // Pause flag and throttling signals, in one round trip, at most every 100 ms (while
+    // throttled: before every retry).
+    auto now = std::chrono::steady_clock::now();
+    if (throttle_round > 0 || now - last_signals >= milliseconds(100)) {
+      last_signals = now;
+      std::vector<Param> tp = {schema, migration, table};
+      ASSIGN_OR_RETURN(Rows sig, engine.Query(
+                                     "SELECT (SELECT paused::text FROM strata_online.migrations WHERE schema_name = $1 AND "
+                                     "name = $2), coalesce((SELECT max(extract(epoch FROM replay_lag)) FROM "
+                                     "pg_stat_replication), 0), (SELECT count(*) FROM pg_locks WHERE relation = "
+                                     "to_regclass($3) AND NOT granted)",
+                                     tp));
+      if (sig.rows[0][0] == "true") return BackfillOutcome::kPaused;
+      double lag = std::stod(*sig.rows[0][1]);
+      long long waiters = std::stoll(*sig.rows[0][2]);
+      bool over = (opt.max_replica_lag_s > 0 && lag > opt.max_replica_lag_s) ||
+                  (opt.max_lock_waiters >= 0 && waiters > opt.max_lock_waiters);
+      if (over) {
+        ++pr.throttled;
+        TRY_VOID(engine.Query(
+            "UPDATE strata_online.backfill SET throttled = throttled + 1 WHERE schema_name = $1 AND migration = $2 AND "
+            "table_name = $3",
+            key));
+        std::this_thread::sleep_for(milliseconds(std::min(5000, 50 << std::min(throttle_round++, 6))));
+        continue;
+      }
+      throttle_round = 0;
     }
-    throttle_round = 0;
-
-    std::vector<Param> bp = {std::nullopt, std::to_string(opt.batch_size), schema, migration, t.physical};
-    // The cursor is read from the state row each time, so the statement carries it explicitly.
-    ASSIGN_OR_RETURN(Rows cur, engine.Query("SELECT cursor::text FROM strata_online.backfill WHERE schema_name = $1 AND "
-                                            "migration = $2 AND table_name = $3",
-                                            key));
-    bp[0] = cur.rows[0][0];
+    std::vector<Param> bp = {cursor, std::to_string(opt.batch_size), schema, migration, t.physical};
     if (!sql.upper.empty()) {
       std::vector<Param> up = {bp[0], std::to_string(opt.batch_size)};
       ASSIGN_OR_RETURN(Rows u, engine.Query(sql.upper, up));
@@ -162,6 +173,7 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
     }
     pr.rows_done = std::stoll(*r->rows[0][0]);
     pr.done = *r->rows[0][1] == "true";
+    cursor = r->rows[0][2];
     ++pr.batches;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     pr.rate = secs > 0 ? static_cast<double>(pr.rows_done - done_at_start) / secs : 0;

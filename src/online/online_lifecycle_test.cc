@@ -260,12 +260,25 @@ operations:
   auto m2 = Parse(R"(name: v2
 operations:
   - rename_column: {table: things, from: label, to: title}
+  - add_column: {table: things, column: {name: shout, type: text, nullable: true}, up: upper(label)}
 )");
   auto s2 = runner.Start(m2);
   ASSERT_TRUE(s2.has_value()) << s2.error().Describe();
   EXPECT_EQ(s2->previous_schema.value_or(""), "public_v1");
   EXPECT_EQ(Scalar("SELECT label FROM public_v1.things WHERE id = 1"), "one");
   EXPECT_EQ(Scalar("SELECT title FROM public_v2.things WHERE id = 1"), "one");
+  EXPECT_EQ(Scalar("SELECT shout FROM public_v2.things WHERE id = 2"), "TWO");
+  {
+    // A client of the previous version schema writes; the new version reads it, and back.
+    auto v1 = Open();
+    auto v2 = Open();
+    Exec("SET search_path = public_v1", v1.get());
+    Exec("SET search_path = public_v2", v2.get());
+    Exec("INSERT INTO things (id, label, color) VALUES (9, 'nine', 'red')", v1.get());
+    EXPECT_EQ(Scalar("SELECT title || '/' || shout FROM things WHERE id = 9", v2.get()), "nine/NINE");
+    Exec("UPDATE things SET title = 'neuf' WHERE id = 9", v2.get());
+    EXPECT_EQ(Scalar("SELECT label || '/' || color FROM things WHERE id = 9", v1.get()), "neuf/red");
+  }
 
   // A third cannot start while v2 is active; the error names v2.
   auto s3 = runner.Start(Parse("name: v3\noperations:\n  - drop_table: {name: old_stuff}\n"));

@@ -244,8 +244,6 @@ Result<void> OnlineRunner::RunSteps(const std::vector<Step>& steps, std::vector<
 Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
   TRY_VOID(Lock());
   Locked guard(*this);
-  TRY_VOID(state_.EnsureSchema());
-  TRY_VOID(history_.EnsureSchema());
   ASSIGN_OR_RETURN(auto active, state_.Active());
   // Queued behind another migration: wait (without holding the lock) until it is completed or
   // rolled back, up to active_wait.
@@ -285,7 +283,9 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
                                            std::vector<Param>{opt_.schema}));
     if (r.rows.empty()) return MakeError(ErrorKind::kInput, fmt::format("schema '{}' does not exist", opt_.schema));
   }
-  TRY_VOID(ApplyOperations(m, base));
+  TRY_VOID(ApplyOperations(m, base));  // bad input stops here, before anything is written
+  TRY_VOID(state_.EnsureSchema());
+  TRY_VOID(history_.EnsureSchema());
   MigrationRow row;
   row.schema = opt_.schema;
   row.name = m.name;
@@ -312,16 +312,43 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   SchemaModel base = SchemaModel::FromJson(row.model);
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
   auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart);
-  for (size_t i = static_cast<size_t>(row.ops_done); i < plans.size(); ++i) {
-    Note(fmt::format("start: {}", m.operations[i]->Describe()));
-    TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1)}));
-  }
   Triggers trig = CollectTriggers(plans);
   std::vector<BoundStatement> expand;
+  // The operations' transactional steps commit in the same transaction as the dual-write
+  // triggers: a new column's NOT NULL check (added NOT VALID, so it applies to new writes) must
+  // never exist without the trigger that fills the column, or every old-version write in
+  // between fails the check. Concurrent index builds cannot run in a transaction: they run
+  // after it, every time (they are idempotent, so a resume redoes any that did not finish).
+  // Raw SQL operations keep the step-by-step order (strata cannot tell what they depend on).
+  bool together = true;
+  for (const auto& op : m.operations) together = together && !op->unsafe();
+  std::vector<Step> concurrent;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    bool pending = i >= static_cast<size_t>(row.ops_done);
+    if (pending) Note(fmt::format("start: {}", m.operations[i]->Describe()));
+    if (!together) {
+      if (pending) TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1)}));
+      continue;
+    }
+    for (const auto& s : plans[i].steps) {
+      if (s.concurrent) {
+        concurrent.push_back(s);
+      } else if (pending) {
+        ASSIGN_OR_RETURN(auto split, engine_.Split(s.sql));
+        for (auto& st : split) expand.push_back(Bound(std::move(st.sql)));
+      }
+    }
+  }
+  if (together) expand.push_back(state_.SetOpsDone(m.name, static_cast<int>(plans.size())));
   for (auto& s : CreateVersionSchemaSql(opt_.schema, row.version_schema, shapes.back())) expand.push_back(Bound(s));
   for (auto& s : TriggerStatements(opt_.schema, m, row.version_schema, shapes, trig)) expand.push_back(Bound(s));
-  expand.push_back(state_.SetState(m.name, "started"));
+  // With index builds still to run the state stays 'starting' (complete refuses) until they are done.
+  if (concurrent.empty()) expand.push_back(state_.SetState(m.name, "started"));
   TRY_VOID(RunTransactionWithRetries(std::move(expand)));
+  if (!concurrent.empty()) {
+    for (const auto& s : concurrent) TRY_VOID(RunConcurrent(s));
+    TRY_VOID(RunTransactionWithRetries({state_.SetState(m.name, "started")}));
+  }
 
   StartResult res;
   res.name = m.name;

@@ -38,7 +38,11 @@ nlohmann::json SchemaModel::ToJson() const {
                   {"constraints", t.constraints},
                   {"created", t.created}});
   }
-  return {{"tables", tj}, {"indexes", indexes}};
+  nlohmann::json ij = nlohmann::json::object();
+  for (const auto& [name, ix] : index_defs)
+    ij[name] = {{"table", ix.table}, {"definition", ix.definition}, {"columns", ix.columns},
+                {"constraint", ix.constraint}, {"unique", ix.unique}};
+  return {{"tables", tj}, {"indexes", indexes}, {"index_defs", ij}};
 }
 
 SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
@@ -63,6 +67,10 @@ SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
     m.tables.push_back(std::move(t));
   }
   m.indexes = j.at("indexes").get<std::map<std::string, std::string>>();
+  if (j.contains("index_defs"))
+    for (const auto& [name, ix] : j["index_defs"].items())
+      m.index_defs[name] = ModelIndex{ix.at("table"), ix.at("definition"), ix.at("columns").get<std::vector<std::string>>(),
+                                      ix.at("constraint"), ix.at("unique")};
   return m;
 }
 
@@ -105,10 +113,27 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
     }
   }
   ASSIGN_OR_RETURN(Rows idx, engine.Query(R"(
-    SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    SELECT i.relname, t.relname, pg_get_indexdef(i.oid), x.indisunique::text,
+           coalesce((SELECT conname FROM pg_constraint k WHERE k.conindid = i.oid AND k.contype = 'u'), ''),
+           (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a
+             WHERE a.attrelid = t.oid AND a.attnum = ANY (x.indkey::int2[]))
+      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
       JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
      WHERE n.nspname = $1 AND x.indisvalid)", p));
-  for (const auto& r : idx.rows) m.indexes[*r[0]] = *r[1];
+  for (const auto& r : idx.rows) {
+    m.indexes[*r[0]] = *r[1];
+    ModelIndex ix{*r[1], *r[2], {}, *r[4], *r[3] == "true"};
+    if (r[5]) {
+      size_t start = 0;
+      while (true) {
+        size_t comma = r[5]->find(',', start);
+        ix.columns.push_back(r[5]->substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    m.index_defs[*r[0]] = std::move(ix);
+  }
   return m;
 }
 

@@ -37,9 +37,19 @@ struct ModelTable {
   const ModelColumn* Find(std::string_view column) const;
 };
 
+// An existing index, so that a copied column (alter_column, create_constraint) gets a copy.
+struct ModelIndex {
+  std::string table;                   // physical
+  std::string definition;              // pg_get_indexdef
+  std::vector<std::string> columns;    // physical columns it names directly
+  std::string constraint;              // the unique constraint it backs, "" if none
+  bool unique = false;
+};
+
 struct SchemaModel {
   std::vector<ModelTable> tables;
   std::map<std::string, std::string> indexes;  // index name -> physical table
+  std::map<std::string, ModelIndex> index_defs;  // valid indexes of the live schema, by name
 
   ModelTable* Find(std::string_view table);
   const ModelTable* Find(std::string_view table) const;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "online/sql_text.h"
 
 namespace strata::online {
@@ -17,6 +19,29 @@ namespace {
 const ModelTable& TableOf(const OpEnv& env, const TempColumnSpec& c) { return *env.after->Find(c.table); }
 std::string UniqueIndexName(const TempColumnSpec& c) { return *c.unique; }
 }  // namespace
+
+void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
+  if (c.replaces.empty()) return;
+  const ModelTable& t = TableOf(env, c);
+  for (const auto& [name, ix] : env.before->index_defs) {
+    if (ix.table != t.physical) continue;
+    if (std::find(ix.columns.begin(), ix.columns.end(), c.replaces) == ix.columns.end()) continue;
+    size_t on = ix.definition.find(" ON ");
+    if (on == std::string::npos) continue;
+    bool pk = std::find(t.primary_key.begin(), t.primary_key.end(), c.replaces) != t.primary_key.end();
+    if (pk) continue;
+    CarriedIndex ci;
+    ci.name = name;
+    ci.temp = ShortName("_strata_new_" + name);
+    ci.constraint = ix.constraint;
+    // "CREATE [UNIQUE] INDEX name ON schema.table USING … (cols) …": the part after " ON " names
+    // the table qualified (left alone) and the columns (the replaced one renamed to the copy).
+    ci.create_sql = fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}", ix.unique ? "UNIQUE " : "",
+                                Ident(ci.temp),
+                                RewriteColumns(ix.definition.substr(on + 4), {{c.replaces, c.temp}}));
+    c.indexes.push_back(std::move(ci));
+  }
+}
 
 void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const ModelTable& t = TableOf(env, c);
@@ -47,6 +72,7 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
                           true, UniqueIndexName(c)});
   if (c.comment)
     plan.steps.push_back({fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, Ident(c.temp), Literal(*c.comment))});
+  for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
   if (c.up) {
     plan.rules.push_back({t.physical, c.temp, *c.up, false});
     plan.backfill.insert(t.physical);
@@ -63,6 +89,15 @@ void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   if (c.references) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, c.references->name)});
   if (!c.replaces.empty())
     plan.steps.push_back({fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", table, Ident(c.replaces))});
+  // The replaced column's indexes went with it: their copies take their names.
+  for (const auto& ci : c.indexes) {
+    if (!ci.constraint.empty())
+      plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, ci.constraint,
+                                                   fmt::format("UNIQUE USING INDEX {}", Ident(ci.temp)))});
+    else
+      plan.steps.push_back({fmt::format("ALTER INDEX IF EXISTS {} RENAME TO {}", Qualified(env.schema, ci.temp),
+                                        Ident(ci.name))});
+  }
   if (c.not_null) {
     // A valid CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan (PostgreSQL 12+).
     plan.steps.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL", table, Ident(c.temp))});

@@ -13,6 +13,15 @@
 
 namespace strata::online {
 
+// An index of the replaced column, rebuilt on the copy (CONCURRENTLY) under a temporary name
+// and given the original's name (or its unique constraint) at complete.
+struct CarriedIndex {
+  std::string name;        // the original
+  std::string temp;        // the copy's index while in flight
+  std::string create_sql;  // CREATE … INDEX CONCURRENTLY IF NOT EXISTS temp ON … (copy column)
+  std::string constraint;  // the unique constraint to recreate, "" for a plain index
+};
+
 struct TempColumnSpec {
   std::string table;     // logical table name in the new shape
   std::string logical;   // the column's name in the new shape
@@ -27,7 +36,12 @@ struct TempColumnSpec {
   std::optional<std::string> up;             // over the old shape's names; fills `temp`
   std::optional<std::string> down;           // over the new shape's names; fills `replaces`
   std::string replaces;                      // the physical column this one replaces ("" for a new column)
+  std::vector<CarriedIndex> indexes;         // indexes of `replaces`, copied
 };
+
+// Fills c.indexes from the live indexes of `env.before` that name c.replaces directly
+// (expression-only and primary key indexes are not carried).
+void CarryIndexes(const OpEnv& env, TempColumnSpec& c);
 
 void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);
 void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);

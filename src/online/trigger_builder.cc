@@ -51,12 +51,13 @@ std::vector<std::string> CreateTriggerSql(const std::string& schema, const std::
       "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $strata$\n"
       "#variable_conflict use_variable\n"
       "BEGIN\n"
-      "  IF strata_online.in_version({}) THEN\n{}"
+      "  IF strpos(',' || replace(replace(current_setting('search_path'), ' ', ''), '\"', '') || ',', {}) > 0\n"
+      "     OR current_setting('strata.version', true) = {} THEN\n{}"
       "  ELSE\n{}"
       "  END IF;\n"
       "  RETURN NEW;\n"
       "END $strata$",
-      fn, Literal(version_schema), Branch(schema, &new_shape, table, rules, true),
+      fn, Literal("," + version_schema + ","), Literal(version_schema), Branch(schema, &new_shape, table, rules, true),
       Branch(schema, old_shape, table, rules, false));
   return {body, fmt::format("DROP TRIGGER IF EXISTS {} ON {}", Ident(name), Qualified(schema, table)),
           fmt::format("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()", Ident(name),

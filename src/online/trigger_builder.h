@@ -1,6 +1,7 @@
 // The dual-write trigger of one table for one migration: a BEFORE INSERT OR UPDATE row
-// trigger whose function tells which version wrote the row (strata_online.in_version: the
-// new version schema in search_path, or SET strata.version) and computes the other version's
+// trigger whose function tells which version wrote the row (the new version schema is an
+// element of the writer's search_path, or it SET strata.version to it — the same test as
+// strata_online.in_version(), inlined: one string search per row) and computes the other version's
 // columns: `up` rules when the old version wrote, `down` rules when the new one did. The
 // rules' expressions see the writing version's columns as plain names (plpgsql variables).
 #pragma once

@@ -1,6 +1,6 @@
 // Crash tests of `strata online`: the real strata binary killed with SIGKILL during the
-// backfill and during complete, and the PostgreSQL server crashed (pg_ctl restart -m
-// immediate) during the backfill. Afterwards `start` (or `complete`) again must resume, and the
+// backfill and during complete, the PostgreSQL server crashed (pg_ctl restart -m immediate)
+// during the backfill, and start held up by a lock while the old version writes. Afterwards `start` (or `complete`) again must resume, and the
 // table must hold exactly what it should, compared row by row with a reference table that got
 // the same writes: every old column intact, every new column computed by `up` for every row,
 // no INVALID index, no trigger or trigger function left behind after complete.
@@ -340,6 +340,31 @@ TEST_F(OnlineCrashTest, PostgresCrashDuringBackfillThenStartResumesExactly) {
   ExpectNewVersionExact();
   EXPECT_EQ(p().Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0");
   r = p().Run({"online", "complete"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ExpectCompletedExact();
+}
+
+// start adds the new column with its NOT NULL check (NOT VALID: it applies to new writes) and
+// the dual-write trigger in one transaction. Here that transaction is held up (a session has
+// an uncommitted function of the trigger function's name, so strata's CREATE waits, times out
+// and retries) while the old version keeps writing: no write may fail, and none may be lost.
+TEST_F(OnlineCrashTest, OldVersionWritesSucceedWhileStartWaitsForALock) {
+  Exec("CREATE SCHEMA strata_online");
+  auto blocker = p().Connect();
+  ASSERT_TRUE(blocker
+                  ->Exec("BEGIN; CREATE FUNCTION strata_online._strata_widen_items() RETURNS trigger LANGUAGE plpgsql "
+                         "AS 'BEGIN RETURN NEW; END';")
+                  .has_value());
+  pid_t pid = Spawn(p(), {"online", "start", "widen.json", "--lock-timeout", "100ms", "--lock-retries", "50"});
+  ASSERT_TRUE(WaitUntil([&] {
+    return TryScalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'strata' AND wait_event_type = "
+                     "'Lock'") != "0";
+  }, 30s)) << "start never waited for the blocker";
+  OldVersionWrites(1);  // asserts that every statement succeeds
+  ASSERT_TRUE(blocker->Exec("ROLLBACK").has_value());
+  EXPECT_EQ(Wait(pid), 0);
+  ExpectNewVersionExact();
+  CliResult r = p().Run({"online", "complete"});
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ExpectCompletedExact();
 }

@@ -87,6 +87,7 @@ TempColumnSpec AlterColumn::Spec(const OpEnv& env) const {
   s.up = up.value_or(Ident(column));
   s.down = down.value_or(Ident(now->name));
   s.replaces = old->physical;
+  CarryIndexes(env, s);
   return s;
 }
 

@@ -119,6 +119,7 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
     s.up = op.up.contains(c) ? op.up.at(c) : Ident(c);
     s.down = op.down.contains(c) ? op.down.at(c) : Ident(c);
     s.replaces = before->Find(c)->physical;
+    CarryIndexes(env, s);
     out.push_back(std::move(s));
   }
   return out;

@@ -20,6 +20,7 @@ Result<std::unique_ptr<Operation>> DropIndex::Parse(const YAML::Node& node, cons
 Result<void> DropIndex::Apply(SchemaModel& model) const {
   if (!model.indexes.contains(name)) return Invalid(fmt::format("drop_index: index '{}' does not exist", name));
   model.indexes.erase(name);
+  model.index_defs.erase(name);
   return {};
 }
 

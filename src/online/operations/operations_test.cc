@@ -131,6 +131,32 @@ TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_c_key'"), "1");
 }
 
+// The backfill touches rows by setting a column to itself: never the key when it is an identity
+// GENERATED ALWAYS (PostgreSQL refuses `SET id = id` there), nor a generated column.
+TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
+  Exec(*db_,
+       "CREATE TABLE g (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL);"
+       "CREATE TABLE h (n int GENERATED ALWAYS AS (m * 2) STORED, m int);"
+       "INSERT INTO g (n) SELECT generate_series(1, 10);"
+       "INSERT INTO h (m) SELECT generate_series(1, 10);");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - add_column: {table: g, column: {name: c, type: text}, up: \"'v' || n\"}\n"
+      "  - add_column: {table: h, column: {name: c, type: int}, up: \"m + 1\"}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill_options.batch_size = 3;
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT count(*) FROM g WHERE c = 'v' || n"), "10");
+  EXPECT_EQ(Q("SELECT count(*) FROM h WHERE c = m + 1 AND n = m * 2"), "10");
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
@@ -165,6 +191,7 @@ TEST_F(OperationTest, RenameColumn) {
 }
 
 TEST_F(OperationTest, AlterColumnTypeBothWays) {
+  Exec(*db_, "CREATE INDEX t_b_idx ON t (b) WHERE b IS NOT NULL; ALTER TABLE t ADD CONSTRAINT t_b_key UNIQUE (b)");
   Lifecycle("  - alter_column: {table: t, column: b, type: text, up: \"'#' || b\", down: \"substr(b, 2)::int\"}\n",
             [&] {
               auto old = OldClient();
@@ -172,10 +199,14 @@ TEST_F(OperationTest, AlterColumnTypeBothWays) {
               EXPECT_EQ(Q("SELECT b FROM t WHERE id = 2", nw.get()), "#2");
               Exec(*old, "UPDATE t SET b = 7 WHERE id = 3");
               EXPECT_EQ(Q("SELECT b FROM t WHERE id = 3", nw.get()), "#7");
-              Exec(*nw, "UPDATE t SET b = '#8' WHERE id = 4");
-              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4", old.get()), "8");
+              Exec(*nw, "UPDATE t SET b = '#9' WHERE id = 4");
+              EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4", old.get()), "9");
             });
-  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4"), "#8");
+  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 4"), "#9");
+  // The column's index and unique constraint were rebuilt on the new column under their names.
+  EXPECT_EQ(Q("SELECT pg_get_indexdef('t_b_idx'::regclass)"), "CREATE INDEX t_b_idx ON public.t USING btree (b) WHERE (b IS NOT NULL)");
+  EXPECT_EQ(Q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_b_key'"), "UNIQUE (b)");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata%'"), "0");
   EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
               "= 'b'"),
             "text");
@@ -256,6 +287,12 @@ TEST_F(OperationTest, RawSql) {
   Lifecycle("  - sql: {up: \"CREATE TABLE side (x int)\", down: \"DROP TABLE side\"}\n",
             [&] { EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t"); });
   EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t");
+}
+
+TEST_F(OperationTest, RawSqlOnComplete) {
+  Lifecycle("  - sql: {up: \"CREATE TABLE later (x int)\", onComplete: true}\n",
+            [&] { EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NULL"), "t"); });
+  EXPECT_EQ(Q("SELECT to_regclass('public.later') IS NOT NULL"), "t");
 }
 
 }  // namespace

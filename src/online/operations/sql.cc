@@ -12,18 +12,28 @@ Result<std::unique_ptr<Operation>> RawSql::Parse(const YAML::Node& node, const s
   op->line = f.line();
   ASSIGN_OR_RETURN(op->up, f.Str("up"));
   ASSIGN_OR_RETURN(op->down, f.OptStr("down"));
+  ASSIGN_OR_RETURN(auto on_complete, f.OptBool("onComplete"));
+  op->on_complete = on_complete.value_or(false);
   TRY_VOID(f.Done());
+  if (op->on_complete && op->down)
+    return f.Fail(node, "sql: onComplete runs `up` at complete, after which nothing is rolled back: drop `down`");
   return std::unique_ptr<Operation>(std::move(op));
 }
 
 Result<void> RawSql::Apply(SchemaModel&) const { return {}; }
 
-void RawSql::Start(const OpEnv&, Plan& plan) const { plan.steps.push_back({up}); }
-void RawSql::Complete(const OpEnv&, Plan&) const {}
+void RawSql::Start(const OpEnv&, Plan& plan) const {
+  if (!on_complete) plan.steps.push_back({up});
+}
+void RawSql::Complete(const OpEnv&, Plan& plan) const {
+  if (on_complete) plan.steps.push_back({up});
+}
 void RawSql::Rollback(const OpEnv&, Plan& plan) const {
-  if (down) plan.steps.push_back({*down});
+  if (down && !on_complete) plan.steps.push_back({*down});
 }
 
-std::string RawSql::Describe() const { return fmt::format("sql (unsafe){}", down ? "" : ", no down"); }
+std::string RawSql::Describe() const {
+  return fmt::format("sql (unsafe){}", on_complete ? ", at complete" : (down ? "" : ", no down"));
+}
 
 }  // namespace strata::online

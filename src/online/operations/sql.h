@@ -1,4 +1,5 @@
-// sql {up, down}: raw SQL run at start (up) and rollback (down). Unsafe: strata cannot tell what it locks or rewrites; plan and lint say so.
+// sql {up, down, onComplete}: raw SQL run at start (up) and rollback (down); with onComplete
+// (pgroll) `up` runs in complete's contract transaction instead and rollback has nothing to undo. Unsafe: strata cannot tell what it locks or rewrites; plan and lint say so.
 #pragma once
 
 #include <memory>
@@ -26,6 +27,7 @@ class RawSql final : public Operation {
 
   std::string up;
   std::optional<std::string> down;
+  bool on_complete = false;  // pgroll's onComplete: run `up` at complete instead of start
 };
 
 }  // namespace strata::online

@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# Zero-downtime benchmark of `strata online` (issue 4): pgbench drives reads and writes at a
+# fixed rate through the old and the new version of a table of ROWS rows while an online
+# migration runs start-to-complete; the same change done with plain SQL (which blocks) and one
+# bulk UPDATE of the whole table are measured beside it. Writes the `## zero downtime` section
+# of bench/RESULTS.md (other sections are kept). See bench/zero_downtime/README.md.
+#
+# Scenarios (each in a fresh database copied from one loaded template):
+#   alter_type   online alter_column balance int -> bigint (up/down)  | plain ALTER COLUMN TYPE
+#   add_notnull  online add_column score bigint NOT NULL, up balance*2 | plain ADD COLUMN + UPDATE + SET NOT NULL
+#   index        online create_index on note (CONCURRENTLY)          | plain CREATE INDEX
+#   bulk_update  one UPDATE of the whole table, idle and under the same load (the backfill's limit)
+#
+# Environment (all optional):
+#   STRATA_BIN=path   strata binary (default: build/strata, else build-*/strata of this tree)
+#   ROWS=1000000      rows in the table
+#   RATE=100          pgbench transactions/s (fixed rate, -R)
+#   CLIENTS=4         pgbench clients (half "old app", half "new app")
+#   BEFORE_S=15       seconds of load before each change (the "before" window)
+#   AFTER_S=6         seconds of load after it (> pgbench's log buffer: its tail is lost when it is stopped)
+#   BATCH_SIZES="1000 5000"  strata backfill batch sizes, one online run each (1000 is strata's default)
+#   BATCH_DELAY=0ms   strata backfill delay between batches
+#   NEW_APP_AT=started  when the new app moves to the new version: started (after `start`
+#                     returned) or schema (as soon as the version schema exists: during the backfill)
+#   SCENARIOS="alter_type add_notnull index"   which online/plain pairs to run
+#   RESULTS=0         do not touch bench/RESULTS.md
+#   KEEP=1            keep the work folder (logs, pgbench transaction logs, lock samples)
+#   PG_BIN=$(pg_config --bindir)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROWS="${ROWS:-1000000}"
+RATE="${RATE:-100}"
+CLIENTS="${CLIENTS:-4}"
+BEFORE_S="${BEFORE_S:-15}"
+AFTER_S="${AFTER_S:-6}"
+BATCH_SIZES="${BATCH_SIZES:-1000 5000}"
+# When the new app moves to the new version: "started" (when `strata online start` has returned,
+# the backfill done) or "schema" (as soon as the version schema exists, during the backfill).
+NEW_APP_AT="${NEW_APP_AT:-started}"
+BATCH_DELAY="${BATCH_DELAY:-0ms}"
+SCENARIOS="${SCENARIOS:-alter_type add_notnull index}"
+WRITE_RESULTS="${RESULTS:-1}"
+PG_BIN="${PG_BIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
+
+log() { printf '[zero_downtime] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for tool in jq runuser awk; do command -v "$tool" >/dev/null || die "$tool is required"; done
+for b in initdb pg_ctl psql pgbench; do [[ -x "$PG_BIN/$b" ]] || die "$PG_BIN/$b not found"; done
+
+if [[ -z "${STRATA_BIN:-}" ]]; then
+  for c in "$ROOT/build/strata" "$ROOT"/build-*/strata; do [[ -x "$c" ]] && { STRATA_BIN="$c"; break; }; done
+fi
+[[ -x "${STRATA_BIN:-}" ]] || die "no strata binary (build it: ninja -C build strata, or set STRATA_BIN)"
+STRATA="$STRATA_BIN"
+
+# ---------------------------------------------------------------------------------------------
+# Throwaway cluster, run as postgres (PostgreSQL refuses root).
+WORK="$(mktemp -d /tmp/strata-zd-bench.XXXXXX)"
+chmod 755 "$WORK"
+mkdir -p "$WORK/data" "$WORK/sock"
+chown postgres: "$WORK/data" "$WORK/sock"
+as_pg() { runuser -u postgres -- "$@"; }
+PG_UP=0
+cleanup() {
+  touch "$WORK/stop_sampler"
+  local j; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ "$PG_UP" == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
+  if [[ "${KEEP:-0}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+PORT=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')
+while ss -ltn 2>/dev/null | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
+log "initdb + start on port $PORT ($WORK)"
+as_pg "$PG_BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
+# initdb defaults, plus enough WAL that checkpoints do not dominate the bulk work.
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -w -l "$WORK/sock/server.log" -o \
+  "-p $PORT -k $WORK/sock -c listen_addresses=127.0.0.1 -c max_wal_size=4GB -c checkpoint_timeout=30min" \
+  start >/dev/null
+PG_UP=1
+PGURL="postgres://postgres@127.0.0.1:$PORT"
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres)
+q() { "${PSQL[@]}" -At -d "$1" -c "$2"; }
+PG_VERSION=$(q postgres "SHOW server_version")
+now() { date +%s.%N; }
+
+# ---------------------------------------------------------------------------------------------
+# Template database: accounts(ROWS rows) and the benchmark's control table.
+log "loading $ROWS rows into the template"
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE tpl"
+"${PSQL[@]}" -d tpl <<SQL
+CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL, note text NOT NULL, filler text);
+INSERT INTO accounts SELECT g, (g::bigint * 7919) % 100000, 'note ' || (g % 5000), repeat('x', 60)
+  FROM generate_series(1, $ROWS) g;
+VACUUM ANALYZE accounts;
+CREATE SCHEMA bench;
+CREATE SEQUENCE bench.ids START $((ROWS + 1));
+-- Which version each app uses (app 1: old app, app 2: new app) and which shape it writes.
+CREATE TABLE bench.ctl (app int PRIMARY KEY, v text NOT NULL, newshape int NOT NULL);
+INSERT INTO bench.ctl VALUES (1, 'public', 0), (2, 'public', 0);
+SQL
+TABLE_MB=$(q tpl "SELECT pg_total_relation_size('accounts') / 1048576")
+
+fresh_db() {  # fresh_db NAME: a copy of the template
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE tpl"
+  q "$1" "VACUUM ANALYZE accounts" >/dev/null
+}
+
+# One pgbench script for both apps: each transaction reads its app's version and shape from
+# bench.ctl, sets search_path to that version and does a read, an update and an insert.
+# $1: the extra column the new shape inserts (e.g. ", score"), $2: its value (e.g. ", :d * 2").
+write_script() {
+  cat >"$WORK/tx.sql" <<EOF
+\set id random(1, $ROWS)
+\set d random(-50, 50)
+SELECT v AS ver, newshape AS ns FROM bench.ctl WHERE app = 1 + :client_id % 2 \gset
+SET search_path = :ver;
+BEGIN;
+SELECT balance FROM accounts WHERE id = :id;
+UPDATE accounts SET balance = balance + :d WHERE id = :id;
+\if :ns
+INSERT INTO accounts (id, balance, note, filler$1) VALUES (nextval('bench.ids'), :d, 'new app', 'y'$2);
+\else
+INSERT INTO accounts (id, balance, note, filler) VALUES (nextval('bench.ids'), :d, 'old app', 'y');
+\endif
+END;
+EOF
+}
+
+# Lock sampler: every ~5 ms, the sessions holding a table-level lock on accounts that blocks
+# writes (ShareLock or stronger; not the ExclusiveLock of tuple and relation-extension locks,
+# which are row-level and short) and the number of sessions waiting for any lock on it.
+start_sampler() {  # start_sampler DB OUT
+  local oid
+  oid=$(q "$1" "SELECT 'public.accounts'::regclass::oid")
+  rm -f "$WORK/stop_sampler"
+  (
+    while [[ ! -e "$WORK/stop_sampler" ]]; do
+      echo "SELECT extract(epoch FROM clock_timestamp()), count(*) FILTER (WHERE NOT granted), coalesce(string_agg(CASE WHEN locktype = 'relation' AND granted AND mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') THEN pid || ':' || mode END, ' '), '-') FROM pg_locks WHERE relation = $oid;"
+      sleep 0.004
+    done | "${PSQL[@]}" -At -F ' ' -d "$1" >"$2"
+  ) &
+  SAMPLER_PID=$!
+}
+stop_sampler() { touch "$WORK/stop_sampler"; wait "$SAMPLER_PID" || true; }
+
+# Longest continuous hold of one strong lock by one session between T0 and T1, in ms: from
+# the first to the last of the consecutive samples that show it, plus one sampling interval
+# (so a hold seen in a single sample counts as one interval). Prints
+# "hold_ms interval_ms samples max_waiters" (hold 0: no such lock seen).
+lock_stats() {  # lock_stats SAMPLES T0 T1
+  awk -v t0="$2" -v t1="$3" '
+    $1 < t0 || $1 > t1 { next }
+    {
+      n++; if (n == 1) tfirst = $1; tlast = $1
+      if ($2 + 0 > maxw) maxw = $2 + 0
+      split("", cur)
+      for (i = 3; i <= NF; i++) if ($i != "-") cur[$i] = 1
+      for (k in first) if (!(k in cur)) { d = last[k] - first[k]; if (d > best) best = d; gone[k] = 1 }
+      for (k in gone) { delete first[k]; delete last[k] }
+      split("", gone)
+      for (k in cur) { if (!(k in first)) first[k] = $1; last[k] = $1; seen = 1 }
+    }
+    END {
+      for (k in first) { d = last[k] - first[k]; if (d > best) best = d }
+      iv = n > 1 ? (tlast - tfirst) / (n - 1) : 0
+      printf "%.0f %.1f %d %d\n", seen ? (best + iv) * 1000 : 0, iv * 1000, n, maxw
+    }' "$1"
+}
+
+# pgbench transaction logs -> "count failed p50_ms p99_ms max_ms" for transactions scheduled in [T0, T1).
+tx_stats() {  # tx_stats PREFIX T0 T1
+  cat "$1".* 2>/dev/null | awk -v t0="$2" -v t1="$3" '
+    # client tx time script epoch us lag: the end time is epoch.us; start = end - time.
+    { end = $5 + $6 / 1e6
+      if ($3 == "failed" || $3 == "skipped") { t = end; if (t >= t0 && t < t1) failed++; next }
+      start = end - $3 / 1e6; if (start < t0 || start >= t1) next
+      print $3 / 1000 }
+    END { printf "FAILED %d\n", failed + 0 }' >"$WORK/lat.txt"
+  local failed n
+  failed=$(awk '/^FAILED/ { print $2 }' "$WORK/lat.txt")
+  grep -v '^FAILED' "$WORK/lat.txt" | sort -n >"$WORK/lat.sorted"
+  n=$(wc -l <"$WORK/lat.sorted")
+  if [[ "$n" -eq 0 ]]; then echo "0 $failed - - -"; return; fi
+  awk -v n="$n" -v f="$failed" '
+    { v[NR] = $1 }
+    END { p50 = v[int(n * 0.50) > 0 ? int(n * 0.50) : 1]; p99 = v[int(n * 0.99) > 0 ? int(n * 0.99) : 1]
+          printf "%d %d %.1f %.1f %.0f\n", n, f, p50, p99, v[n] }' "$WORK/lat.sorted"
+}
+
+# Runs pgbench at the fixed rate in the background (until killed); logs per transaction.
+start_pgbench() {  # start_pgbench DB PREFIX
+  rm -f "$2".*
+  "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$PORT" -U postgres -M simple -c "$CLIENTS" -j 2 -R "$RATE" -T 3600 -P 1 \
+    -l --log-prefix="$2" -f "$WORK/tx.sql" "$1" >"$2.out" 2>&1 &
+  PGBENCH_PID=$!
+}
+# pgbench is stopped a few seconds after the window it measures; its buffered log tail is lost
+# with it, which is why AFTER_S > 1 s. Aborted clients are errors, counted as failures.
+stop_pgbench() {
+  kill -TERM "$PGBENCH_PID" 2>/dev/null || true
+  wait "$PGBENCH_PID" 2>/dev/null || true
+}
+aborted() { grep -c -E 'aborted|ERROR' "$1.out" || true; }
+
+set_app() {  # set_app DB APP VERSION NEWSHAPE
+  q "$1" "UPDATE bench.ctl SET v = '$3', newshape = $4 WHERE app = $2" >/dev/null
+}
+
+RESULT_ROWS=()
+DETAILS=()
+record() { RESULT_ROWS+=("$1"); }
+
+# One online scenario: NAME FILE-NAME MIGRATION-JSON EXTRA-COL EXTRA-VAL BATCH-SIZE
+run_online() {
+  local name="$1" mname="$2" json="$3" bs="$6" db="zd_online_$1"
+  log "online $name: fresh database"
+  fresh_db "$db"
+  write_script "$4" "$5"
+  echo "$json" >"$WORK/$mname.json"
+  local pfx="$WORK/pgb_online_${name}_$bs"
+  start_sampler "$db" "$WORK/locks_online_${name}_$bs"
+  start_pgbench "$db" "$pfx"
+  local t0 ts te tc tce
+  t0=$(now)
+  sleep "$BEFORE_S"
+  ts=$(now)
+  log "online $name: strata online start"
+  local vs="public_$mname"
+  # NEW_APP_AT=schema: the new app moves to the new version as soon as the expand has created it.
+  (
+    [[ "$NEW_APP_AT" == schema ]] || exit 0
+    for _ in $(seq 1 6000); do
+      if [[ "$(q "$db" "SELECT count(*) FROM pg_namespace WHERE nspname = '$vs'")" == 1 ]] &&
+         [[ "$(q "$db" "SELECT count(*) FROM pg_views WHERE schemaname = '$vs'")" -ge 1 ]]; then
+        set_app "$db" 2 "$vs" 1; now >"$WORK/newapp_$name"; exit 0
+      fi
+      sleep 0.05
+    done
+  ) &
+  local watcher=$!
+  "$STRATA" --json --url "$PGURL/$db" online start "$WORK/$mname.json" \
+    --batch-size "$bs" --batch-delay "$BATCH_DELAY" >"$WORK/start_$name.json" 2>"$WORK/start_$name.err" ||
+    die "strata online start failed: $(cat "$WORK/start_$name.err")"
+  te=$(now)
+  wait "$watcher" || true
+  set_app "$db" 2 "$vs" 1
+  # Roll-out: the old app moves to the new version, then complete (the guard would list it otherwise).
+  set_app "$db" 1 "$vs" 1
+  sleep 1
+  tc=$(now)
+  log "online $name: strata online complete"
+  "$STRATA" --json --url "$PGURL/$db" online complete \
+    >"$WORK/complete_$name.json" 2>"$WORK/complete_$name.err" || die "strata online complete failed: $(cat "$WORK/complete_$name.err")"
+  tce=$(now)
+  sleep "$AFTER_S"
+  stop_pgbench
+  stop_sampler
+  local before during locks rate rows
+  before=$(tx_stats "$pfx" "$(awk -v a="$t0" 'BEGIN { print a + 2 }')" "$ts")
+  during=$(tx_stats "$pfx" "$ts" "$tce")
+  locks=$(lock_stats "$WORK/locks_online_${name}_$bs" "$ts" "$tce")
+  rate=$(jq '[.targets[0].backfill[]?.rate_rows_per_s] | add // 0 | round' "$WORK/start_$name.json")
+  rows=$(jq '[.targets[0].backfill[]?.rows_done] | add // 0' "$WORK/start_$name.json")
+  local ab; ab=$(aborted "$pfx")
+  local wall_start wall_complete
+  wall_start=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
+  wall_complete=$(awk -v a="$tc" -v b="$tce" 'BEGIN { printf "%.1f", b - a }')
+  record "online|$name|$before|$during|$locks|$rate|$rows|$wall_start|$wall_complete|$ab|$bs"
+  log "online $name (batch $bs): before [$before] during [$during] locks [$locks] backfill $rate rows/s ($rows rows), start ${wall_start}s, complete ${wall_complete}s, aborted $ab"
+}
+
+# One plain scenario: NAME SQL EXTRA-COL EXTRA-VAL (the apps switch to the new shape right after it)
+run_plain() {
+  local name="$1" sql="$2" db="zd_plain_$1"
+  log "plain $name: fresh database"
+  fresh_db "$db"
+  write_script "$3" "$4"
+  local pfx="$WORK/pgb_plain_$name"
+  start_sampler "$db" "$WORK/locks_plain_$name"
+  start_pgbench "$db" "$pfx"
+  local t0 ts te
+  t0=$(now)
+  sleep "$BEFORE_S"
+  ts=$(now)
+  log "plain $name: $sql"
+  "${PSQL[@]}" -d "$db" -c "$sql" >/dev/null
+  te=$(now)
+  set_app "$db" 1 public 1
+  set_app "$db" 2 public 1
+  sleep "$AFTER_S"
+  stop_pgbench
+  stop_sampler
+  local before during locks ab wall
+  before=$(tx_stats "$pfx" "$(awk -v a="$t0" 'BEGIN { print a + 2 }')" "$ts")
+  during=$(tx_stats "$pfx" "$ts" "$te")
+  locks=$(lock_stats "$WORK/locks_plain_$name" "$ts" "$te")
+  ab=$(aborted "$pfx")
+  wall=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
+  local rate="-"
+  [[ "$name" == add_notnull ]] && rate=$(awk -v r="$ROWS" -v a="$ts" -v b="$te" 'BEGIN { printf "%.0f", r / (b - a) }')
+  record "plain|$name|$before|$during|$locks|$rate|$ROWS|$wall|-|$ab|-"
+  log "plain $name: before [$before] during [$during] locks [$locks] took ${wall}s, aborted $ab"
+}
+
+# Bulk UPDATE of the whole table: the backfill's limit. Idle, then under the same load.
+run_bulk() {
+  local db="zd_bulk"
+  fresh_db "$db"
+  q "$db" "ALTER TABLE accounts ADD COLUMN balance_new bigint" >/dev/null
+  local a b
+  a=$(now); q "$db" "UPDATE accounts SET balance_new = balance::bigint" >/dev/null; b=$(now)
+  BULK_IDLE=$(awk -v r="$ROWS" -v a="$a" -v b="$b" 'BEGIN { printf "%.0f", r / (b - a) }')
+  BULK_IDLE_S=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }')
+  log "bulk UPDATE idle: ${BULK_IDLE_S}s = $BULK_IDLE rows/s"
+}
+
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+MIG_alter_type='{"name": "widen_balance", "operations": [{"alter_column": {"table": "accounts", "column": "balance", "type": "bigint", "up": "balance::bigint", "down": "balance::int"}}]}'
+MIG_add_notnull='{"name": "add_score", "operations": [{"add_column": {"table": "accounts", "up": "balance * 2", "column": {"name": "score", "type": "bigint", "nullable": false}}}]}'
+MIG_index='{"name": "note_index", "operations": [{"create_index": {"name": "accounts_note_idx", "table": "accounts", "columns": ["note"]}}]}'
+PLAIN_alter_type='ALTER TABLE accounts ALTER COLUMN balance TYPE bigint'
+PLAIN_add_notnull='BEGIN; ALTER TABLE accounts ADD COLUMN score bigint; UPDATE accounts SET score = balance * 2; ALTER TABLE accounts ALTER COLUMN score SET DEFAULT 0, ALTER COLUMN score SET NOT NULL; COMMIT;'
+PLAIN_index='CREATE INDEX accounts_note_idx ON accounts (note)'
+
+run_bulk
+for s in $SCENARIOS; do
+  mig="MIG_$s"; plain="PLAIN_$s"
+  mname=$(echo "${!mig}" | jq -r .name)
+  col=""; val=""
+  if [[ "$s" == add_notnull ]]; then col=", score"; val=", :d * 2"; fi
+  for bs in $BATCH_SIZES; do
+    run_online "$s" "$mname" "${!mig}" "$col" "$val" "$bs"
+    if [[ "$s" == index ]]; then break; fi  # nothing to backfill: one run is enough
+  done
+  run_plain "$s" "${!plain}" "$col" "$val"
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+SECTION="$WORK/section.md"
+{
+  echo "## zero downtime"
+  echo
+  echo "Written by \`bench/zero_downtime/run.sh\` on $DATE (commit $COMMIT)."
+  echo
+  echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared with other work; load average at start $LOAD_START, at end $LOAD_END"
+  echo "- PostgreSQL $PG_VERSION, throwaway cluster (initdb defaults, fsync on, max_wal_size=4GB), TCP on 127.0.0.1"
+  echo "- table \`accounts(id bigint PRIMARY KEY, balance int NOT NULL, note text NOT NULL, filler text)\`, $ROWS rows ($TABLE_MB MB with its index); each scenario on a fresh copy"
+  echo "- load: pgbench, $CLIENTS clients, fixed rate $RATE tx/s (\`-R $RATE -M simple -P 1 -l\`); each transaction reads its app's version from a control table, \`SET search_path\` to it, then \`BEGIN; SELECT\` one row; \`UPDATE\` its balance; \`INSERT\` a row; \`END\`. Half the clients are the old app, half the new app: the new app moves to the new version schema $( [[ "$NEW_APP_AT" == schema ]] && echo "as soon as \`start\` has created it (during the backfill)" || echo "when \`start\` has returned (backfill done)"), the old app moves just before \`complete\` (the roll-out); the old app keeps working on the old version through \`start\` and the backfill"
+  echo "- strata: \`strata online start FILE --batch-size N --batch-delay $BATCH_DELAY\` (N = $BATCH_SIZES; 1000 is the default) then \`strata online complete\` ($STRATA)"
+  echo "- latency: pgbench's per-transaction time (from the scheduled start, so queueing behind a lock counts); before = the ${BEFORE_S} s before the change (first 2 s skipped), during = from \`start\` until \`complete\` returned (plain: the statement)"
+  echo "- longest lock: a sampler polls \`pg_locks\` every ~5 ms for table-level locks on the table that block writes (ShareLock or stronger, granted; tuple and extension locks excluded) and reports the longest run of consecutive samples in which one session held one such lock (a hold seen in a single sample is reported as one sampling interval)."
+  echo
+  echo "| change | how | tx before / during | failed | p50 before → during (ms) | p99 before → during (ms) | p99 ratio | longest write-blocking lock (sampled) | backfill rows/s | wall |"
+  echo "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |"
+  for r in "${RESULT_ROWS[@]}"; do
+    IFS='|' read -r how name before during locks rate rows wstart wcomplete ab bs <<<"$r"
+    read -r bn bf b50 b99 bmax <<<"$before"
+    read -r dn df d50 d99 dmax <<<"$during"
+    read -r hold iv ns maxw <<<"$locks"
+    ratio=$(awk -v a="$b99" -v b="$d99" 'BEGIN { if (a + 0 > 0) printf "%.2f×", b / a; else print "-" }')
+    failed=$((bf + df + ab))
+    case "$name" in
+      alter_type) what="alter_column int → bigint" ;;
+      add_notnull) what="add_column NOT NULL + up" ;;
+      index) what="create_index" ;;
+    esac
+    if [[ "$how" == online ]]; then
+      wall="start ${wstart} s, complete ${wcomplete} s"
+      how_s="strata online, batch $bs"
+    else
+      wall="${wstart} s"
+      how_s="plain SQL"
+    fi
+    hold_s="$hold ms"; [[ "$hold" == 0 ]] && hold_s="none seen"
+    echo "| $what | $how_s | $bn / $dn | $failed | $b50 → $d50 | $b99 → $d99 | $ratio | $hold_s (every ${iv} ms, max $maxw waiting) | $rate | $wall |"
+  done
+  echo
+  echo "Bulk UPDATE of the whole table, no load (\`ALTER TABLE accounts ADD COLUMN balance_new bigint; UPDATE accounts SET balance_new = balance::bigint\`): ${BULK_IDLE_S} s = **$BULK_IDLE rows/s**. Under load, the plain add_column row's rows/s is its transaction (ADD COLUMN + the same kind of UPDATE + SET NOT NULL) over the whole table."
+  echo
+  echo "Plain SQL used: \`$PLAIN_alter_type\`; \`$PLAIN_add_notnull\` (DEFAULT 0 so the old app's inserts keep working afterwards); \`$PLAIN_index\`."
+} >"$SECTION"
+cat "$SECTION"
+
+if [[ "$WRITE_RESULTS" != 0 ]]; then
+  RES="$ROOT/bench/RESULTS.md"
+  [[ -f "$RES" ]] || echo "# Benchmark results" >"$RES"
+  # Replace the section (up to the next "## " heading) or append it. Hand-written analysis
+  # belongs in bench/zero_downtime/README.md, which the script does not touch.
+  awk -v sect="$SECTION" '
+    BEGIN { while ((getline l < sect) > 0) body = body l "\n" }
+    /^## / { if (skipping) skipping = 0; if ($0 == "## zero downtime") { printf "%s", body; skipping = 1; done = 1; next } }
+    !skipping { print }
+    END { if (!done) printf "\n%s", body }
+  ' "$RES" >"$RES.tmp.$$"
+  mv "$RES.tmp.$$" "$RES"
+  log "updated $RES (## zero downtime)"
+fi
