@@ -17,6 +17,8 @@ echo "== rollout: one migration to 1,000 databases at parallelism 1, 4, 16, 32"
 "$ROOT/bench/rollout_bench.sh" || status=$?
 echo "== zero downtime: strata online under pgbench load vs plain ALTER TABLE and a bulk UPDATE"
 "$ROOT/bench/zero_downtime/run.sh" || status=$?
+echo "== test: sandbox start; strata test on 200 migrations"
+"$ROOT/bench/test_bench.sh" || status=$?
 
 # Other benchmarks run if they are built (they are CMake targets in bench/CMakeLists.txt).
 for name in lint_bench; do

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/scratch.h"
 #include "cli/target_session.h"
 #include "util/text.h"
 
@@ -10,6 +11,7 @@ namespace {
 
 struct StatusOptions {
   bool verbose = false;
+  bool drift = false;
 };
 
 nlohmann::json ToJson(const TargetStatus& st) {
@@ -81,22 +83,36 @@ void AddStatus(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand("status", "Show applied, pending, edited and unknown migrations per target");
   cmd->add_flag("-v,--verbose", opts->verbose, "List every migration with when and by whom it was applied");
+  cmd->add_flag("--drift", opts->drift, "Also replay each target's history in a sandbox and flag drift (see `strata drift`)");
   cmd->footer(
       "Examples:\n"
       "  strata status                      # every service in the default environment\n"
       "  strata --env prod --service users status --json\n"
-      "  strata --url postgres://localhost/app --dir migrations status -v\n");
+      "  strata --url postgres://localhost/app --dir migrations status -v\n"
+      "  strata status --drift\n");
   cmd->callback([&ctx, opts] {
     auto targets = ctx.Targets();
     if (!targets) return void(ctx.Fail(targets.error()));
     nlohmann::json out = {{"targets", nlohmann::json::array()}};
+    std::unique_ptr<ScratchServer> scratch;
+    if (opts->drift) scratch = std::make_unique<ScratchServer>(ProjectSandboxDir(ctx));
     for (const auto& t : *targets) {
       TargetSnapshot snapshot;
       auto session = OpenTarget(ctx, t, "status", &snapshot);
       if (!session) return void(ctx.Fail(session.error(), out));
       auto st = std::optional<TargetStatus>(session->migrator->StatusFrom(std::move(snapshot)));
-      if (ctx.g.json) out["targets"].push_back(ToJson(*st));
-      else PrintText(ctx, *st, *session->service, opts->verbose);
+      nlohmann::json j = ToJson(*st);
+      if (!ctx.g.json) PrintText(ctx, *st, *session->service, opts->verbose);
+      if (opts->drift) {
+        auto drift = DriftOfTarget(ctx, *scratch, t);
+        if (!drift) return void(ctx.Fail(drift.error(), out));
+        j["drift"] = drift->drifted();
+        ctx.Say(drift->drifted() ? fmt::format("! drift         yes: {} made by hand, {} missing, {} changed (`strata drift`)",
+                                               drift->diff.Count("added"), drift->diff.Count("removed"),
+                                               drift->diff.Count("changed"))
+                                 : "  drift         none");
+      }
+      out["targets"].push_back(std::move(j));
     }
     if (ctx.g.json) ctx.PrintJson(out);
   });

@@ -59,6 +59,13 @@ void AddTest(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, f] {
     auto services = ctx.Services();
     if (!services) return void(ctx.Fail(services.error()));
+    std::error_code ec;
+    if (!f->seeds.empty() && !fs::is_directory(f->seeds, ec)) {
+      return void(ctx.Fail(Error{ErrorKind::kInput, "--seeds " + f->seeds + ": no such folder"}));
+    }
+    if (!f->queries.empty() && !fs::is_regular_file(f->queries, ec)) {
+      return void(ctx.Fail(Error{ErrorKind::kInput, "--queries " + f->queries + ": no such file"}));
+    }
     ScratchServer scratch(ProjectSandboxDir(ctx));
     std::vector<ServiceTestReport> reports;
     nlohmann::json out = {{"services", nlohmann::json::array()}};

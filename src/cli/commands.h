@@ -29,5 +29,6 @@ void AddOnline(CLI::App& app, Context& ctx);
 void AddDiff(CLI::App& app, Context& ctx);
 void AddTest(CLI::App& app, Context& ctx);
 void AddRollout(CLI::App& app, Context& ctx);
+void AddDrift(CLI::App& app, Context& ctx);
 
 }  // namespace strata::cli

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   AddDiff(app, ctx);
   AddTest(app, ctx);
   AddRollout(app, ctx);
+  AddDrift(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,6 +2,10 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
+#include "testkit/replay.h"
+
 namespace fs = std::filesystem;
 
 namespace strata::cli {
@@ -21,6 +25,27 @@ EngineKind ServiceEngine(Context& ctx, const LoadedService& svc) {
     }
   }
   return EngineKind::kPostgres;
+}
+
+DatabaseFactory FreshDatabases(ScratchServer& scratch, EngineKind kind, const std::string& prefix) {
+  return [&scratch, kind, prefix]() -> Result<std::unique_ptr<Engine>> {
+    ASSIGN_OR_RETURN(std::string url, kind == EngineKind::kSqlite ? scratch.NewSqliteDatabase(prefix)
+                                                                  : scratch.NewPostgresDatabase(prefix));
+    return OpenUrl(url);
+  };
+}
+
+Result<DriftReport> DriftOfTarget(Context& ctx, ScratchServer& scratch, const ResolvedTarget& target) {
+  ASSIGN_OR_RETURN(const LoadedService* svc, ctx.Service(target.service));
+  ASSIGN_OR_RETURN(auto live, Connect(target.url, "strata drift"));
+  auto report = CheckDrift(svc->graph, svc->settings, *live, target.service, ctx.MakeActor("drift"),
+                           FreshDatabases(scratch, target.url.engine(), "drift_" + target.service));
+  if (!report) {
+    Error e = report.error();
+    e.message = fmt::format("{}: replaying its history in a sandbox: {}", target.name, e.message);
+    return std::unexpected(e);
+  }
+  return report;
 }
 
 }  // namespace strata::cli

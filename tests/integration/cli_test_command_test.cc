@@ -137,6 +137,33 @@ TEST(CliTestCommandTest, BadSeedFailsTheTestAndNamesTheFile) {
   p.Write("migrations/seeds/t.csv", "id\n\"1\n");
   CliResult bad = p.Run({"test"});
   EXPECT_THAT(bad.out, HasSubstr("unterminated quoted field"));
+  CliResult missing = p.Run({"test", "--seeds", "nowhere"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("--seeds nowhere: no such folder"));
+}
+
+TEST(CliTestCommandTest, ReusesTheRunningProjectSandboxAndLeavesItClean) {
+  CliProject p(FreshPgDatabase("clitestsandbox"));
+  p.Migration("0001_t.sql", "CREATE TABLE t (id int PRIMARY KEY);", "DROP TABLE t;");
+  ASSERT_EQ(p.Run({"sandbox", "up"}).exit_code, 0);
+  struct Down {
+    const CliProject& p;
+    ~Down() { p.Run({"sandbox", "down", "--purge"}); }
+  } down{p};
+  int code = -1;
+  nlohmann::json j = p.RunJson({"test"}, &code);
+  EXPECT_EQ(code, 0) << j.dump(2);
+  EXPECT_EQ(j["sandbox"], "project sandbox");
+  EXPECT_FALSE(j.contains("sandbox_start_ms"));
+  // The databases it made were dropped again.
+  nlohmann::json url = p.RunJson({"sandbox", "url"}, &code);
+  auto parsed = DatabaseUrl::Parse(url["url"].get<std::string>());
+  ASSERT_TRUE(parsed.has_value());
+  auto db = strata::Connect(*parsed, "t");
+  ASSERT_TRUE(db.has_value());
+  auto rows = (*db)->Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'strata\\_%'");
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(rows->rows[0][0], "0");
 }
 
 TEST(CliTestCommandTest, SqliteServiceRoundTrips) {
