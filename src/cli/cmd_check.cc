@@ -49,7 +49,7 @@ void AddCheck(CLI::App& app, Context& ctx) {
       ctx.Say(fmt::format("{}{}: {}: {}", where, service, kind, message));
     };
     for (const ServiceConfig* cfg : services) {
-      auto sides = LoadBranchSides(*cfg, *ref);
+      auto sides = LoadBranchSides(**project, *cfg, *ref);
       if (!sides) return void(ctx.Fail(sides.error()));
       // strata.sum of the work tree.
       LoadedService as_loaded{cfg, sides->work, MigrationGraph{}, {}};
