@@ -134,12 +134,15 @@ GitSnapshot::~GitSnapshot() {
   if (!temp_.empty()) fs::remove_all(temp_, ec);
 }
 
+std::string GitSnapshot::Relabel(std::string text) const {
+  if (path_.empty()) return text;
+  for (size_t pos; (pos = text.find(path_)) != std::string::npos;) text.replace(pos, path_.size(), label_);
+  return text;
+}
+
 Error GitSnapshot::Relabel(Error e) const {
-  auto replace = [&](std::string& s) {
-    for (size_t pos; (pos = s.find(path_)) != std::string::npos;) s.replace(pos, path_.size(), label_);
-  };
-  replace(e.file);
-  replace(e.message);
+  e.file = Relabel(std::move(e.file));
+  e.message = Relabel(std::move(e.message));
   return e;
 }
 

@@ -50,6 +50,8 @@ class GitSnapshot {
   const std::string& label() const { return label_; }
   // Replaces the temporary path in `e` (file and message) with label(), so errors name the ref.
   Error Relabel(Error e) const;
+  // The same for a message or a path.
+  std::string Relabel(std::string text) const;
 
  private:
   GitSnapshot() = default;

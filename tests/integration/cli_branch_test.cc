@@ -244,6 +244,29 @@ TEST(CliBranchTest, CheckFollowsAMigrationsFolderTheBranchMoved) {
   EXPECT_THAT(BranchRepo::Kinds(doc), ::testing::Contains("collision")) << doc.dump(2);
 }
 
+// Messages about the base's files name them "REF:path", never the temporary folder they were
+// unpacked into (it is gone when the user reads the message).
+TEST(CliBranchTest, CheckNamesBaseFilesByRefNotByScratchPath) {
+  BranchRepo repo(FreshPgDatabase("clibranch_label"));
+  repo.Git({"checkout", "-q", "-b", "feature"});
+  repo.p.Migration("0003_phones.sql", "CREATE TABLE phones (id int);", "DROP TABLE phones;");
+  repo.Commit("phones");
+  repo.Git({"checkout", "-q", "main"});
+  repo.p.Migration("0003_emails.sql", "CREATE TABLE emails (id int);", "DROP TABLE emails;");
+  repo.Commit("emails");
+  repo.Git({"checkout", "-q", "feature"});
+  int code = -1;
+  nlohmann::json doc = repo.CheckJson(&code);
+  EXPECT_EQ(code, 1) << doc.dump(2);
+  bool named = false;
+  for (const auto& pr : doc["problems"]) {
+    std::string msg = pr["message"];
+    EXPECT_THAT(msg, Not(HasSubstr("strata-git-"))) << msg;
+    named = named || msg.find("main:migrations/app/0003_emails.sql") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << doc.dump(2);
+}
+
 TEST(CliBranchTest, BadInputIsRejectedWithFileAndLine) {
   // Not a git work tree.
   CliProject plain(FreshPgDatabase("clibranch_nogit"));
