@@ -417,7 +417,8 @@ void RunOrResume(Context& ctx, const RolloutFlags& f, bool resume) {
       auto r = p.store->SetState(unfinished->id, "superseded", unfinished->stage, "a new plan replaced it");
       if (!r) return void(ctx.Fail(r.error()));
     } else {
-      return void(ctx.Fail(Error{ErrorKind::kCheck,
+      // Refused before anything runs: exit 2 (exit 1 means a health gate failed).
+      return void(ctx.Fail(Error{ErrorKind::kInput,
                                  fmt::format("rollout {} of {} is {} with a different plan (migrations or targets "
                                              "changed since): finish it with the project as it was, or `strata "
                                              "--env {} rollout cancel {}`",
