@@ -196,6 +196,12 @@ json PlanJson(const RolloutPlan& plan, const std::map<std::string, MigrationRevi
     refusals.push_back({{"kind", r.kind}, {"migration", r.migration}, {"message", r.message}, {"file", r.file},
                         {"line", r.line}});
   }
+  // Missing approvals are refusals too (`run` refuses them): list them with the others.
+  for (const auto& [key, r] : reviews) {
+    for (const auto& a : r.approvals_missing) {
+      refusals.push_back({{"kind", "approval"}, {"migration", key}, {"message", a}, {"file", ""}, {"line", 0}});
+    }
+  }
   return {{"env", plan.env},
           {"promote_after", plan.previous_env},
           {"plan_hash", plan.hash},

@@ -173,6 +173,12 @@ TEST(RolloutFailure, MissingApprovalRefusesUntilApproved) {
   EXPECT_EQ(plan.exit_code, 1) << plan.err;
   EXPECT_EQ(plan.json["migrations"][0]["risk"], "low");
   ASSERT_EQ(plan.json["migrations"][0]["approvals_missing"].size(), 1u) << plan.json.dump();
+  // The refusal is in `refusals` too (what `run` would refuse), not only beside the migration.
+  ASSERT_EQ(plan.json["refusals"].size(), 1u) << plan.json.dump();
+  EXPECT_EQ(plan.json["refusals"][0]["kind"], "approval");
+  EXPECT_EQ(plan.json["refusals"][0]["migration"], "app/0001");
+  RunOut dry = f->Run({"--json", "rollout", "run", "--dry-run"});
+  EXPECT_EQ(dry.json["refusals"].size(), 1u) << dry.out;
   RunOut refused = f->Run({"rollout", "run"});
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("refused: approval: app/0001"), std::string::npos) << refused.err;
