@@ -75,11 +75,28 @@ Result<std::string> GitSnapshot::DefaultBase(const std::string& folder) {
                                       "branch; name one (e.g. --base origin/main)");
 }
 
-Result<std::unique_ptr<GitSnapshot>> GitSnapshot::Extract(const std::string& folder, const std::string& ref) {
+Result<std::optional<std::string>> GitSnapshot::ReadFile(const std::string& folder, const std::string& ref,
+                                                         const std::string& file) {
   ASSIGN_OR_RETURN(std::string top, WorkTreeOf(folder));
   ASSIGN_OR_RETURN(std::string commit, ResolveCommit(folder, ref));
   std::error_code ec;
-  std::string rel = fs::relative(fs::canonical(folder, ec), fs::canonical(top, ec), ec).generic_string();
+  std::string rel = fs::relative(fs::weakly_canonical(file, ec), fs::canonical(top, ec), ec).generic_string();
+  if (ec || rel.empty() || rel.starts_with("..")) return MakeErrorAt(ErrorKind::kUsage, file, 0, "is outside the git work tree " + top);
+  ASSIGN_OR_RETURN(ProcessResult r, Git(top, {"cat-file", "blob", commit + ":" + rel}));
+  if (r.exit_code != 0) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(r.output));
+}
+
+Result<std::unique_ptr<GitSnapshot>> GitSnapshot::Extract(const std::string& folder, const std::string& ref) {
+  // git runs in the nearest existing folder: the branch may have moved `folder` away.
+  fs::path existing = fs::absolute(folder);
+  while (!fs::is_directory(existing) && existing.has_parent_path() && existing.parent_path() != existing) {
+    existing = existing.parent_path();
+  }
+  ASSIGN_OR_RETURN(std::string top, WorkTreeOf(existing.string()));
+  ASSIGN_OR_RETURN(std::string commit, ResolveCommit(existing.string(), ref));
+  std::error_code ec;
+  std::string rel = fs::relative(fs::weakly_canonical(folder, ec), fs::canonical(top, ec), ec).generic_string();
   if (ec || rel.starts_with("..")) return MakeErrorAt(ErrorKind::kUsage, folder, 0, "is outside the git work tree " + top);
   if (rel == ".") rel = "";
   std::unique_ptr<GitSnapshot> snap(new GitSnapshot());
@@ -117,12 +134,15 @@ GitSnapshot::~GitSnapshot() {
   if (!temp_.empty()) fs::remove_all(temp_, ec);
 }
 
+std::string GitSnapshot::Relabel(std::string text) const {
+  if (path_.empty()) return text;
+  for (size_t pos; (pos = text.find(path_)) != std::string::npos;) text.replace(pos, path_.size(), label_);
+  return text;
+}
+
 Error GitSnapshot::Relabel(Error e) const {
-  auto replace = [&](std::string& s) {
-    for (size_t pos; (pos = s.find(path_)) != std::string::npos;) s.replace(pos, path_.size(), label_);
-  };
-  replace(e.file);
-  replace(e.message);
+  e.file = Relabel(std::move(e.file));
+  e.message = Relabel(std::move(e.message));
   return e;
 }
 

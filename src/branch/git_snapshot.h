@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "util/error.h"
@@ -29,7 +30,12 @@ class GitSnapshot {
   // `main`, else `master`. kUsage when none exists.
   static Result<std::string> DefaultBase(const std::string& folder);
 
-  // `folder` (inside the work tree) as it is at `ref`. The snapshot's path() then holds its
+  // The text of `file` (a path inside the work tree of `folder`, an existing folder) as it is
+  // at `ref`; nullopt when the file did not exist there. kUsage for an unknown ref.
+  static Result<std::optional<std::string>> ReadFile(const std::string& folder, const std::string& ref,
+                                                     const std::string& file);
+
+  // `folder` (inside the work tree; it need not exist there any more) as it is at `ref`. The snapshot's path() then holds its
   // files; exists() is false when the folder did not exist at `ref`. The temporary folder is
   // deleted with the object.
   static Result<std::unique_ptr<GitSnapshot>> Extract(const std::string& folder, const std::string& ref);
@@ -44,6 +50,8 @@ class GitSnapshot {
   const std::string& label() const { return label_; }
   // Replaces the temporary path in `e` (file and message) with label(), so errors name the ref.
   Error Relabel(Error e) const;
+  // The same for a message or a path.
+  std::string Relabel(std::string text) const;
 
  private:
   GitSnapshot() = default;

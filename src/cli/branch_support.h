@@ -24,8 +24,9 @@ struct BranchSides {
 // The base ref: `ref` when given, else the branch's upstream, main or master.
 Result<std::string> BaseRef(Context& ctx, const std::string& ref);
 
-// Loads both sides of one service. Malformed files (either side) are kInput naming the file
-// and line; files of the base are named "REF:path".
-Result<BranchSides> LoadBranchSides(const ServiceConfig& svc, const std::string& ref);
+// Loads both sides of one service. The base's side is the service's folder at `ref`, or, when
+// the branch moved the folder, the one the base's strata.toml names. Malformed files (either
+// side) are kInput naming the file and line; files of the base are named "REF:path".
+Result<BranchSides> LoadBranchSides(const ProjectConfig& project, const ServiceConfig& svc, const std::string& ref);
 
 }  // namespace strata::cli

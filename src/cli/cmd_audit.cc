@@ -21,8 +21,9 @@ struct AuditFlags {
 // from there on were deleted (or the chain was rewritten).
 void CheckHead(AuditVerifyReport& rep, const std::vector<AuditRecord>& records, const std::string& head) {
   if (head.empty() || !rep.ok) return;
+  // The full hash, or a prefix of it (the text output prints the first 16 digits).
   for (const AuditRecord& r : records) {
-    if (r.hash == head) return;
+    if (r.hash.starts_with(head)) return;
   }
   rep.ok = false;
   rep.problem = "truncated";
@@ -127,6 +128,16 @@ void RunList(Context& ctx, const AuditFlags& f) {
 }
 
 void RunVerify(Context& ctx, const AuditFlags& f) {
+  if (!f.head.empty()) {
+    bool hex = f.head.size() >= 12 && f.head.size() <= 64 &&
+               f.head.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) {
+      return void(ctx.Fail(Error{ErrorKind::kUsage,
+                                 fmt::format("--head '{}': give the head hash noted earlier, at least its first 12 "
+                                             "hex digits (lowercase)",
+                                             f.head)}));
+    }
+  }
   nlohmann::json out = {{"chains", nlohmann::json::array()}};
   bool all_ok = true;
   auto project = ctx.Project();
@@ -218,8 +229,8 @@ void AddAudit(CLI::App& app, Context& ctx) {
   CLI::App* verify = cmd->add_subcommand("verify", "Recompute each audit hash chain; report the first bad record");
   verify->add_flag("--control", f->control, "Only the control database's chain");
   verify->add_option("--head", f->head,
-                     "A head hash noted earlier (from `audit verify --json`): fail when the chain no longer holds "
-                     "it, i.e. its newest records were deleted");
+                     "A head hash noted earlier (from `audit verify --json`, or its first 12+ digits): fail when the "
+                     "chain no longer holds it, i.e. its newest records were deleted");
   verify->footer(
       "Verifies every target of the environment (a database shared by services once) and, when\n"
       "strata.toml has [control], the control database. Exit 0 when intact, 1 when a record was edited,\n"

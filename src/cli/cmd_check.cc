@@ -42,7 +42,7 @@ void AddCheck(CLI::App& app, Context& ctx) {
       ctx.Say(fmt::format("{}{}: {}: {}", where, service, kind, message));
     };
     for (const ServiceConfig* cfg : services) {
-      auto sides = LoadBranchSides(*cfg, *ref);
+      auto sides = LoadBranchSides(**project, *cfg, *ref);
       if (!sides) return void(ctx.Fail(sides.error()));
       // strata.sum of the work tree.
       LoadedService as_loaded{cfg, sides->work, MigrationGraph{}, {}};
@@ -61,7 +61,11 @@ void AddCheck(CLI::App& app, Context& ctx) {
         auto g = MigrationGraph::Build(sides->work.migrations);
         if (!g) add(cfg->name, "graph", g.error().message, g.error().file, g.error().line, g.error().migration_id);
       }
-      for (const auto& p : r.problems) add(cfg->name, p.kind, p.message, p.file, p.line, p.migration_id);
+      // The base's files are named "REF:path", not by the temporary folder they were read from.
+      for (const auto& p : r.problems) {
+        add(cfg->name, p.kind, sides->snapshot->Relabel(p.message), sides->snapshot->Relabel(p.file), p.line,
+            p.migration_id);
+      }
       nlohmann::json shared = nlohmann::json::array();
       for (const auto& s : r.shared) shared.push_back({{"object", s.name}, {"branch", s.branch}, {"base", s.base}});
       reports.push_back({{"service", cfg->name},

@@ -9,6 +9,17 @@
 namespace strata::cli {
 namespace {
 
+// `text` as a DOT string body: double quotes and backslashes escaped, newlines as \n.
+std::string Dot(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
 // `graph --all`: every service of the project with its owner and migrations, and the
 // cross-service `requires` edges (each migration also lists what requires it: what a change
 // affects).
@@ -73,17 +84,19 @@ void GraphAll(Context& ctx, const std::string& fmt_name) {
     std::cout << "digraph strata {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
     for (const LoadedService* svc : services) {
       const std::string& name = svc->config->name;
-      std::cout << fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}{}\";\n", name, name,
-                               svc->config->owner.empty() ? "" : " (" + svc->config->owner + ")");
+      std::cout << fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}{}\";\n", Dot(name), Dot(name),
+                               svc->config->owner.empty() ? "" : Dot(" (" + svc->config->owner + ")"));
       for (const Migration& m : svc->graph.ordered()) {
-        std::cout << fmt::format("    \"{}/{}\" [label=\"{}\"];\n", name, m.id, m.Label());
-        for (const auto& p : m.parents) std::cout << fmt::format("    \"{}/{}\" -> \"{}/{}\";\n", name, p, name, m.id);
+        std::cout << fmt::format("    \"{}/{}\" [label=\"{}\"];\n", Dot(name), Dot(m.id), Dot(m.Label()));
+        for (const auto& p : m.parents) {
+          std::cout << fmt::format("    \"{}/{}\" -> \"{}/{}\";\n", Dot(name), Dot(p), Dot(name), Dot(m.id));
+        }
       }
       std::cout << "  }\n";
     }
     // A requires edge points from the required migration to the one that needs it (run order).
     for (const auto& e : edges) {
-      std::cout << fmt::format("  \"{}\" -> \"{}\" [style=dashed, color=red, label=\"requires\"];\n", e.to, e.from);
+      std::cout << fmt::format("  \"{}\" -> \"{}\" [style=dashed, color=red, label=\"requires\"];\n", Dot(e.to), Dot(e.from));
     }
     std::cout << "}\n";
     return;
@@ -124,7 +137,7 @@ void AddGraph(CLI::App& app, Context& ctx) {
       std::set<std::string> head_set(heads.begin(), heads.end());
       nlohmann::json nodes = nlohmann::json::array();
       if (fmt_name == "text") std::cout << svc->config->name << "\n";
-      if (fmt_name == "dot") std::cout << fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", svc->config->name, svc->config->name);
+      if (fmt_name == "dot") std::cout << fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", Dot(svc->config->name), Dot(svc->config->name));
       for (const Migration& m : g.ordered()) {
         bool head = head_set.count(m.id) > 0;
         if (fmt_name == "json") {
@@ -140,8 +153,8 @@ void AddGraph(CLI::App& app, Context& ctx) {
           std::cout << fmt::format("  {:<40} <- {}{}\n", m.Label(), m.parents.empty() ? "(root)" : Join(m.parents, ", "), marks);
         } else if (fmt_name == "dot") {
           std::string node = svc->config->name + "/" + m.id;
-          std::cout << fmt::format("    \"{}\" [label=\"{}\"{}];\n", node, m.Label(), head ? ", style=bold" : "");
-          for (const auto& p : m.parents) std::cout << fmt::format("    \"{}/{}\" -> \"{}\";\n", svc->config->name, p, node);
+          std::cout << fmt::format("    \"{}\" [label=\"{}\"{}];\n", Dot(node), Dot(m.Label()), head ? ", style=bold" : "");
+          for (const auto& p : m.parents) std::cout << fmt::format("    \"{}/{}\" -> \"{}\";\n", Dot(svc->config->name), Dot(p), Dot(node));
         }
       }
       if (fmt_name == "dot") std::cout << "  }\n";

@@ -97,7 +97,7 @@ void AddRebase(CLI::App& app, Context& ctx) {
     // Plan every service before changing any.
     std::vector<std::pair<const ServiceConfig*, branch::RebasePlan>> plans;
     for (const ServiceConfig* cfg : services) {
-      auto sides = LoadBranchSides(*cfg, *ref);
+      auto sides = LoadBranchSides(**project, *cfg, *ref);
       if (!sides) return void(ctx.Fail(sides.error()));
       auto plan = branch::PlanRebase(cfg->migrations_dir, cfg->name, sides->work.migrations, sides->base, *ref);
       if (!plan) return void(ctx.Fail(plan.error()));

@@ -196,6 +196,12 @@ json PlanJson(const RolloutPlan& plan, const std::map<std::string, MigrationRevi
     refusals.push_back({{"kind", r.kind}, {"migration", r.migration}, {"message", r.message}, {"file", r.file},
                         {"line", r.line}});
   }
+  // Missing approvals are refusals too (`run` refuses them): list them with the others.
+  for (const auto& [key, r] : reviews) {
+    for (const auto& a : r.approvals_missing) {
+      refusals.push_back({{"kind", "approval"}, {"migration", key}, {"message", a}, {"file", ""}, {"line", 0}});
+    }
+  }
   return {{"env", plan.env},
           {"promote_after", plan.previous_env},
           {"plan_hash", plan.hash},
@@ -417,7 +423,8 @@ void RunOrResume(Context& ctx, const RolloutFlags& f, bool resume) {
       auto r = p.store->SetState(unfinished->id, "superseded", unfinished->stage, "a new plan replaced it");
       if (!r) return void(ctx.Fail(r.error()));
     } else {
-      return void(ctx.Fail(Error{ErrorKind::kCheck,
+      // Refused before anything runs: exit 2 (exit 1 means a health gate failed).
+      return void(ctx.Fail(Error{ErrorKind::kInput,
                                  fmt::format("rollout {} of {} is {} with a different plan (migrations or targets "
                                              "changed since): finish it with the project as it was, or `strata "
                                              "--env {} rollout cancel {}`",

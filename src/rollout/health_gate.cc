@@ -89,6 +89,26 @@ GateResult CommandGate(const HealthGateSpec& gate, const GateContext& ctx) {
   return r;
 }
 
+// %XX escapes of a URL's user information decoded (a password may hold '@' or ':').
+std::string PercentDecode(const std::string& s) {
+  std::string out;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 GateResult HttpGate(const HealthGateSpec& gate) {
   GateResult r;
   auto url = ExpandEnv(gate.http);
@@ -106,7 +126,19 @@ GateResult HttpGate(const HealthGateSpec& gate) {
   size_t path_start = u.find('/', scheme_end + 3);
   std::string base = path_start == std::string::npos ? u : u.substr(0, path_start);
   std::string path = path_start == std::string::npos ? "/" : u.substr(path_start);
+  // user:password@ in the authority is basic auth, not part of the host.
+  std::string user, password;
+  bool has_auth = false;
+  if (size_t at = base.rfind('@'); at != std::string::npos && at > scheme_end) {
+    std::string userinfo = base.substr(scheme_end + 3, at - scheme_end - 3);
+    size_t colon = userinfo.find(':');
+    user = PercentDecode(userinfo.substr(0, colon));
+    if (colon != std::string::npos) password = PercentDecode(userinfo.substr(colon + 1));
+    has_auth = true;
+    base = base.substr(0, scheme_end + 3) + base.substr(at + 1);
+  }
   httplib::Client cli(base);
+  if (has_auth) cli.set_basic_auth(user, password);
   auto secs = std::chrono::duration_cast<std::chrono::microseconds>(gate.timeout).count();
   cli.set_connection_timeout(secs / 1000000, secs % 1000000);
   cli.set_read_timeout(secs / 1000000, secs % 1000000);

@@ -44,6 +44,32 @@ TEST(HealthGate, HttpPassesOn2xxOnly) {
   EXPECT_FALSE(down.detail.empty());
 }
 
+// Credentials in the gate's URL (https://user:password@host/healthz) are sent as HTTP basic
+// auth to that host, and never appear in the result.
+TEST(HealthGate, HttpSendsUrlCredentialsAsBasicAuth) {
+  httplib::Server server;
+  server.Get("/secure", [](const httplib::Request& req, httplib::Response& res) {
+    // base64("monitor:pa ss@1") = bW9uaXRvcjpwYSBzc0Ax
+    res.status = req.get_header_value("Authorization") == "Basic bW9uaXRvcjpwYSBzc0Ax" ? 200 : 401;
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread t([&] { server.listen_after_bind(); });
+  HealthGateSpec g = Gate();
+  g.http = "http://monitor:pa%20ss%401@127.0.0.1:" + std::to_string(port) + "/secure";
+  GateResult ok = RunGate(g, {});
+  EXPECT_TRUE(ok.passed) << ok.detail;
+  g.http = "http://monitor:wrong@127.0.0.1:" + std::to_string(port) + "/secure";
+  GateResult denied = RunGate(g, {});
+  EXPECT_FALSE(denied.passed);
+  EXPECT_EQ(denied.detail, "HTTP 401");
+  server.stop();
+  t.join();
+  GateResult down = RunGate(g, {});
+  EXPECT_FALSE(down.passed);
+  EXPECT_EQ(down.detail.find("wrong"), std::string::npos) << down.detail;
+}
+
 TEST(HealthGate, CommandSeesTheStageAndItsExitCodeDecides) {
   std::string dir = testing::TempDir();
   GateContext ctx;

@@ -2,6 +2,7 @@
 // here (two branches of one project), with strata validate and strata apply on real PostgreSQL.
 // Also strata sandbox for SQLite services.
 #include <filesystem>
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -212,6 +213,58 @@ TEST(CliBranchTest, RebaseRefusesToRenameAMigrationATargetHasApplied) {
   EXPECT_EQ(forced.exit_code, 0) << forced.out;
   EXPECT_TRUE(fs::exists(repo.p.migrations() + "/0004_phone.sql"));
   EXPECT_FALSE(fs::exists(repo.p.migrations() + "/0003_phone.sql"));
+}
+
+// The branch moved the service's migrations folder (strata.toml names the new one): the base's
+// migrations are read from the folder the base's strata.toml names, so a base migration added
+// meanwhile is still seen (a collision), and the moved files do not count as the branch's own.
+TEST(CliBranchTest, CheckFollowsAMigrationsFolderTheBranchMoved) {
+  BranchRepo repo(FreshPgDatabase("clibranch_moved"));
+  repo.Git({"checkout", "-q", "-b", "feature"});
+  repo.Git({"mv", "migrations", "db"});
+  std::ifstream in(repo.p.dir() + "/strata.toml");
+  std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  toml.replace(toml.find("migrations/app"), 14, "db/app");
+  repo.p.Toml(toml);
+  repo.Write("db/app/0003_phone.sql", "-- +strata up\nALTER TABLE users ADD COLUMN phone text;\n-- +strata down\n"
+             "ALTER TABLE users DROP COLUMN phone;\n");
+  repo.Commit("moved, and phone");
+
+  int code = -1;
+  nlohmann::json doc = repo.CheckJson(&code);
+  EXPECT_EQ(code, 0) << doc.dump(2);
+  EXPECT_EQ(doc["services"][0]["added"], nlohmann::json::array({"0003_phone"})) << doc.dump(2);
+
+  repo.Git({"checkout", "-q", "main"});
+  repo.p.Migration("0003_email.sql", "ALTER TABLE users ADD COLUMN email text;", "ALTER TABLE users DROP COLUMN email;");
+  repo.Commit("email");
+  repo.Git({"checkout", "-q", "feature"});
+  doc = repo.CheckJson(&code);
+  EXPECT_EQ(code, 1) << doc.dump(2);
+  EXPECT_THAT(BranchRepo::Kinds(doc), ::testing::Contains("collision")) << doc.dump(2);
+}
+
+// Messages about the base's files name them "REF:path", never the temporary folder they were
+// unpacked into (it is gone when the user reads the message).
+TEST(CliBranchTest, CheckNamesBaseFilesByRefNotByScratchPath) {
+  BranchRepo repo(FreshPgDatabase("clibranch_label"));
+  repo.Git({"checkout", "-q", "-b", "feature"});
+  repo.p.Migration("0003_phones.sql", "CREATE TABLE phones (id int);", "DROP TABLE phones;");
+  repo.Commit("phones");
+  repo.Git({"checkout", "-q", "main"});
+  repo.p.Migration("0003_emails.sql", "CREATE TABLE emails (id int);", "DROP TABLE emails;");
+  repo.Commit("emails");
+  repo.Git({"checkout", "-q", "feature"});
+  int code = -1;
+  nlohmann::json doc = repo.CheckJson(&code);
+  EXPECT_EQ(code, 1) << doc.dump(2);
+  bool named = false;
+  for (const auto& pr : doc["problems"]) {
+    std::string msg = pr["message"];
+    EXPECT_THAT(msg, Not(HasSubstr("strata-git-"))) << msg;
+    named = named || msg.find("main:migrations/app/0003_emails.sql") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << doc.dump(2);
 }
 
 TEST(CliBranchTest, BadInputIsRejectedWithFileAndLine) {

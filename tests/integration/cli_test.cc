@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -9,6 +10,7 @@
 #include "tests/integration/cli_harness.h"
 #include "tests/support/pg_test_env.h"
 #include "util/process.h"
+#include "util/text.h"
 
 namespace fs = std::filesystem;
 
@@ -404,6 +406,31 @@ TEST(CliPostgres, PasswordsNeverAppear) {
   EXPECT_EQ(bad.out.find("Sup3rS3cret"), std::string::npos);
   // Nor in the history tables.
   EXPECT_EQ(p.Scalar("SELECT count(*) FROM strata.audit WHERE details::text LIKE '%Sup3r%'"), "0");
+}
+
+// graph --format dot quotes what it prints: an owner or a migration name holding a double quote
+// or a backslash must not end the DOT string early (the output must stay valid DOT).
+TEST(CliGraph, DotEscapesQuotesAndBackslashes) {
+  CliProject p("sqlite:" + FreshSqlitePath());
+  p.Toml("[project]\nname = \"t\"\nenvironments = [\"dev\"]\n\n[services.app]\nowner = 'team \"core\" \\ ops'\n"
+         "migrations = \"migrations/app\"\n[services.app.targets]\ndev = \"${STRATA_TEST_URL}\"\n");
+  p.Migration("0001_users.sql", "CREATE TABLE users (id int);", "DROP TABLE users;");
+  for (const char* all : {"--all", ""}) {
+    std::vector<std::string> args = {"graph", "--format", "dot"};
+    if (*all) args.push_back(all);
+    CliResult r = p.Run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    if (*all) EXPECT_THAT(r.out, HasSubstr(R"x(label="app (team \"core\" \\ ops)";)x")) << r.out;
+    // Every line's quotes pair up once the escaped ones are dropped.
+    std::string unescaped;
+    for (size_t i = 0; i < r.out.size(); ++i) {
+      if (r.out[i] == '\\') { ++i; continue; }
+      unescaped += r.out[i];
+    }
+    for (const auto& line : SplitLines(unescaped)) {
+      EXPECT_EQ(std::count(line.begin(), line.end(), '"') % 2, 0) << line;
+    }
+  }
 }
 
 }  // namespace

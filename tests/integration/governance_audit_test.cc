@@ -35,6 +35,13 @@ TEST(GovernanceAuditTest, TamperedAndDeletedRecordsAreDetectedOnPostgres) {
 
   // Deleting the newest record leaves a valid chain; the head hash noted earlier catches it.
   EXPECT_EQ(p.Run({"audit", "verify", "--head", head}).exit_code, 0);
+  // The text output prints the head's first 16 digits: noting those is enough (no false alarm);
+  // fewer than 12 digits could match by chance: usage error.
+  CliResult text = p.Run({"audit", "verify"});
+  EXPECT_THAT(text.out, HasSubstr("head " + head.substr(0, 16)));
+  CliResult prefix = p.Run({"audit", "verify", "--head", head.substr(0, 16)});
+  EXPECT_EQ(prefix.exit_code, 0) << prefix.out;
+  EXPECT_EQ(p.Run({"audit", "verify", "--head", head.substr(0, 8)}).exit_code, 2);
   {
     auto e = p.Connect();
     ASSERT_TRUE(e->Exec("ALTER TABLE strata.audit DISABLE TRIGGER audit_append_only; "

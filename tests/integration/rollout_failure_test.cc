@@ -173,6 +173,12 @@ TEST(RolloutFailure, MissingApprovalRefusesUntilApproved) {
   EXPECT_EQ(plan.exit_code, 1) << plan.err;
   EXPECT_EQ(plan.json["migrations"][0]["risk"], "low");
   ASSERT_EQ(plan.json["migrations"][0]["approvals_missing"].size(), 1u) << plan.json.dump();
+  // The refusal is in `refusals` too (what `run` would refuse), not only beside the migration.
+  ASSERT_EQ(plan.json["refusals"].size(), 1u) << plan.json.dump();
+  EXPECT_EQ(plan.json["refusals"][0]["kind"], "approval");
+  EXPECT_EQ(plan.json["refusals"][0]["migration"], "app/0001");
+  RunOut dry = f->Run({"--json", "rollout", "run", "--dry-run"});
+  EXPECT_EQ(dry.json["refusals"].size(), 1u) << dry.out;
   RunOut refused = f->Run({"rollout", "run"});
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("refused: approval: app/0001"), std::string::npos) << refused.err;
@@ -219,6 +225,34 @@ TEST(RolloutFailure, ResumeWithNothingUnfinishedIsBadInput) {
   RunOut r = ResumeWithoutRollout(*f);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("no unfinished rollout in dev"), std::string::npos) << r.err;
+}
+
+// A paused rollout and a changed project: run and resume refuse before anything runs, with the
+// contract's exit code for a refusal (2, not 1, which means a health gate failed); after a
+// cancel the new plan runs.
+TEST(RolloutFailure, ChangedPlanWhileARolloutIsPausedIsRefusedWithExit2) {
+  auto f = MakeFleet(2, "[environments.dev]\ncanary = 1\nbatch_size = 1\n"
+                        "[[environments.dev.gates]]\nname = \"slow\"\ncommand = \"touch gate-ran; sleep 1\"\n");
+  pid_t pid = f->Start({"rollout", "run"});
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(f->dir() + "/gate-ran"); }));
+  EXPECT_EQ(f->Run({"rollout", "pause"}).exit_code, 0);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  ASSERT_EQ(WEXITSTATUS(wstatus), 0);
+  f->Migration("app", "0002_gadgets.sql", "CREATE TABLE gadgets (id int);", "DROP TABLE gadgets;");
+  for (const char* verb : {"run", "resume"}) {
+    RunOut r = f->Run({"rollout", verb});
+    EXPECT_EQ(r.exit_code, 2) << verb << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("is paused with a different plan"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(HasTable(f->Url("app", "dev", 0), "gadgets"));
+  RunOut s = f->Run({"--json", "rollout", "status"});
+  ASSERT_EQ(f->Run({"rollout", "cancel", s.json["rollout"]["id"].dump()}).exit_code, 0);
+  RunOut again = f->Run({"rollout", "run"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(HasTable(f->Url("app", "dev", i), "gadgets"));
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(Counter(*f, i), 1);
 }
 
 }  // namespace
