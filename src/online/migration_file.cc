@@ -19,6 +19,7 @@
 #include "online/operations/rename_column.h"
 #include "online/operations/rename_table.h"
 #include "online/operations/sql.h"
+#include "online/sql_text.h"
 #include "online/yaml_fields.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -112,11 +113,33 @@ Result<OnlineMigration> LoadOnlineMigration(const std::string& path) {
   return ParseOnlineMigration(text, path, stem);
 }
 
+namespace {
+// Partitioned tables take neither CREATE INDEX CONCURRENTLY nor a NOT VALID foreign key, and
+// have no heap pages of their own to walk: an operation that copies or adds a column or an
+// index on one is refused before anything runs (not supported; use an `sql` operation).
+Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
+  for (const auto& t : after.tables) {
+    if (!t.partitioned) continue;
+    bool changed = false;
+    for (const auto& c : t.columns) changed = changed || IsTempColumn(c.physical);
+    for (const auto& [name, table] : after.indexes)
+      changed = changed || (table == t.physical && !before.indexes.contains(name));
+    if (changed)
+      return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                         fmt::format("{}: table '{}' is partitioned: online operations that add or copy columns or "
+                                     "build indexes on partitioned tables are not supported (use an sql operation)",
+                                     op.kind(), t.name));
+  }
+  return {};
+}
+}  // namespace
+
 Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const SchemaModel& base) {
   std::vector<SchemaModel> shapes = {base};
   for (const auto& op : m.operations) {
     SchemaModel next = shapes.back();
     TRY_VOID(op->Apply(next));
+    TRY_VOID(RefusePartitioned(*op, shapes.back(), next));
     shapes.push_back(std::move(next));
   }
   return shapes;

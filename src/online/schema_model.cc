@@ -36,7 +36,8 @@ nlohmann::json SchemaModel::ToJson() const {
                   {"columns", cols},
                   {"primary_key", t.primary_key},
                   {"constraints", t.constraints},
-                  {"created", t.created}});
+                  {"created", t.created},
+                  {"partitioned", t.partitioned}});
   }
   nlohmann::json ij = nlohmann::json::object();
   for (const auto& [name, ix] : index_defs)
@@ -54,6 +55,7 @@ SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
     t.primary_key = tj.at("primary_key").get<std::vector<std::string>>();
     t.constraints = tj.at("constraints").get<std::vector<std::string>>();
     t.created = tj.value("created", false);
+    t.partitioned = tj.value("partitioned", false);
     for (const auto& cj : tj.at("columns")) {
       ModelColumn c;
       c.name = cj.at("name");
@@ -78,7 +80,7 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
   std::vector<Param> p = {schema};
   ASSIGN_OR_RETURN(Rows cols, engine.Query(R"(
     SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
-           pg_get_expr(d.adbin, d.adrelid)
+           pg_get_expr(d.adbin, d.adrelid), c.relkind::text
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
@@ -86,7 +88,10 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
      ORDER BY c.relname, a.attnum)", p));
   SchemaModel m;
   for (const auto& r : cols.rows) {
-    if (m.tables.empty() || m.tables.back().name != *r[0]) m.tables.push_back(ModelTable{*r[0], *r[0]});
+    if (m.tables.empty() || m.tables.back().name != *r[0]) {
+      m.tables.push_back(ModelTable{*r[0], *r[0]});
+      m.tables.back().partitioned = *r[5] == "p";
+    }
     if (IsTempColumn(*r[1])) continue;
     m.tables.back().columns.push_back(ModelColumn{*r[1], *r[1], *r[2], *r[3] == "true", r[4], std::nullopt});
   }

@@ -32,6 +32,7 @@ struct ModelTable {
   std::vector<std::string> primary_key;  // physical column names
   std::vector<std::string> constraints;  // names
   bool created = false;                  // created by the migration in flight
+  bool partitioned = false;              // a partitioned table (relkind 'p')
 
   ModelColumn* Find(std::string_view column);
   const ModelColumn* Find(std::string_view column) const;

@@ -157,6 +157,32 @@ TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
   EXPECT_EQ(Q("SELECT count(*) FROM h WHERE c = m + 1 AND n = m * 2"), "10");
 }
 
+// Partitioned tables cannot take CREATE INDEX CONCURRENTLY nor a copied column's constraints:
+// refused at start (file:line), before anything runs — not half-applied in "starting".
+TEST_F(OperationTest, PartitionedTablesAreRefusedBeforeAnythingRuns) {
+  Exec(*db_,
+       "CREATE TABLE pt (id int, d date, v int, PRIMARY KEY (id, d)) PARTITION BY RANGE (d);"
+       "CREATE TABLE pt_2024 PARTITION OF pt FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+       "INSERT INTO pt SELECT g, '2024-03-01' FROM generate_series(1, 5) g;");
+  for (const char* op : {"  - add_column: {table: pt, column: {name: w, type: int}, up: \"id * 10\"}\n",
+                         "  - create_index: {name: pt_id_idx, table: pt, columns: [id]}\n",
+                         "  - alter_column: {table: pt, column: v, type: bigint}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("partitioned"));
+    EXPECT_EQ(State(), before);
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_op'"), "0");
+  }
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
