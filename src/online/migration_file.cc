@@ -132,6 +132,32 @@ Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, c
   }
   return {};
 }
+
+// complete drops the columns an operation replaces or drops and the tables it drops; a user's
+// view on one would make that last transaction fail after the whole expand: refused here.
+Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
+  for (const auto& t : before.tables) {
+    if (t.views.empty()) continue;
+    const ModelTable* now = nullptr;
+    for (const auto& x : after.tables)
+      if (x.physical == t.physical) now = &x;
+    auto fail = [&](const std::string& what, const std::vector<std::string>& views) {
+      return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                         fmt::format("{}: view {} depends on {}, which complete drops: drop or change the view "
+                                     "first (or use an sql operation)",
+                                     op.kind(), fmt::join(views, ", "), what));
+    };
+    if (!now) return fail(fmt::format("table '{}'", t.name), t.views.begin()->second);
+    for (const auto& c : t.columns) {
+      auto v = t.views.find(c.physical);
+      if (v == t.views.end() || v->second.empty()) continue;
+      bool kept = false;
+      for (const auto& x : now->columns) kept = kept || x.physical == c.physical;
+      if (!kept) return fail(fmt::format("column '{}.{}'", t.name, c.name), v->second);
+    }
+  }
+  return {};
+}
 }  // namespace
 
 Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const SchemaModel& base) {
@@ -140,6 +166,7 @@ Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const
     SchemaModel next = shapes.back();
     TRY_VOID(op->Apply(next));
     TRY_VOID(RefusePartitioned(*op, shapes.back(), next));
+    TRY_VOID(RefuseDependentViews(*op, shapes.back(), next));
     shapes.push_back(std::move(next));
   }
   return shapes;

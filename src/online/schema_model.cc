@@ -1,5 +1,8 @@
 #include "online/schema_model.h"
 
+#include <algorithm>
+#include <set>
+
 #include "online/sql_text.h"
 
 namespace strata::online {
@@ -138,6 +141,30 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
       }
     }
     m.index_defs[*r[0]] = std::move(ix);
+  }
+  // Views strata made (version schemas) go with their migration; the users' own stay and
+  // would stop complete from dropping what they read.
+  std::set<std::string> version_schemas;
+  ASSIGN_OR_RETURN(Rows has_state, engine.Query("SELECT (to_regclass('strata_online.migrations') IS NOT NULL)::text"));
+  if (!has_state.rows.empty() && has_state.rows[0][0] == "true") {
+    ASSIGN_OR_RETURN(Rows vs, engine.Query("SELECT version_schema FROM strata_online.migrations"));
+    for (const auto& r : vs.rows)
+      if (r[0]) version_schemas.insert(*r[0]);
+  }
+  ASSIGN_OR_RETURN(Rows deps, engine.Query(R"(
+    SELECT DISTINCT c.relname, coalesce(a.attname, ''), vn.nspname, v.relname
+      FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class
+      JOIN pg_namespace vn ON vn.oid = v.relnamespace
+      JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
+     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+       AND n.nspname = $1 AND v.oid <> c.oid ORDER BY 1, 2, 3, 4)", p));
+  for (const auto& r : deps.rows) {
+    ModelTable* t = m.Find(*r[0]);
+    if (!t || version_schemas.contains(*r[2])) continue;
+    auto& list = t->views[*r[1]];
+    std::string view = Ident(*r[2]) + "." + Ident(*r[3]);
+    if (std::find(list.begin(), list.end(), view) == list.end()) list.push_back(view);
   }
   return m;
 }

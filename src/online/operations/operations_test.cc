@@ -183,6 +183,31 @@ TEST_F(OperationTest, PartitionedTablesAreRefusedBeforeAnythingRuns) {
   }
 }
 
+// A user's view on a column that complete drops (alter_column copies it, drop_column) or on a
+// table drop_table drops made complete fail at its last transaction, after the whole expand:
+// refused at start instead (file:line, naming the view), before anything runs.
+TEST_F(OperationTest, ViewsOnReplacedColumnsAreRefusedBeforeAnythingRuns) {
+  Exec(*db_, "CREATE VIEW t_b AS SELECT id, b FROM t; CREATE VIEW p_all AS SELECT * FROM p;");
+  for (const char* op : {"  - alter_column: {table: t, column: b, type: bigint}\n",
+                         "  - drop_column: {table: t, column: b}\n",
+                         "  - drop_table: {name: p}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("view"));
+    EXPECT_EQ(State(), before);
+  }
+  // Columns the view does not use stay free to change.
+  Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [] {});
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
