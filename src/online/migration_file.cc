@@ -134,23 +134,24 @@ Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, c
 }
 
 // complete drops the columns an operation replaces or drops and the tables it drops; a user's
-// view on one would make that last transaction fail after the whole expand: refused here.
+// view or another table's foreign key on one would make that last transaction fail after the
+// whole expand: refused here.
 Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
   for (const auto& t : before.tables) {
-    if (t.views.empty()) continue;
+    if (t.dependents.empty()) continue;
     const ModelTable* now = nullptr;
     for (const auto& x : after.tables)
       if (x.physical == t.physical) now = &x;
     auto fail = [&](const std::string& what, const std::vector<std::string>& views) {
       return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
-                         fmt::format("{}: view {} depends on {}, which complete drops: drop or change the view "
-                                     "first (or use an sql operation)",
+                         fmt::format("{}: {} depends on {}, which complete drops: drop or change it first (or "
+                                     "use an sql operation)",
                                      op.kind(), fmt::join(views, ", "), what));
     };
-    if (!now) return fail(fmt::format("table '{}'", t.name), t.views.begin()->second);
+    if (!now) return fail(fmt::format("table '{}'", t.name), t.dependents.begin()->second);
     for (const auto& c : t.columns) {
-      auto v = t.views.find(c.physical);
-      if (v == t.views.end() || v->second.empty()) continue;
+      auto v = t.dependents.find(c.physical);
+      if (v == t.dependents.end() || v->second.empty()) continue;
       bool kept = false;
       for (const auto& x : now->columns) kept = kept || x.physical == c.physical;
       if (!kept) return fail(fmt::format("column '{}.{}'", t.name, c.name), v->second);

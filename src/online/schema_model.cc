@@ -1,5 +1,7 @@
 #include "online/schema_model.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -162,9 +164,23 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
   for (const auto& r : deps.rows) {
     ModelTable* t = m.Find(*r[0]);
     if (!t || version_schemas.contains(*r[2])) continue;
-    auto& list = t->views[*r[1]];
-    std::string view = Ident(*r[2]) + "." + Ident(*r[3]);
+    auto& list = t->dependents[*r[1]];
+    std::string view = "view " + Ident(*r[2]) + "." + Ident(*r[3]);
     if (std::find(list.begin(), list.end(), view) == list.end()) list.push_back(view);
+  }
+  ASSIGN_OR_RETURN(Rows fks, engine.Query(R"(
+    SELECT c.relname, a.attname, k.conname, fn.nspname, f.relname
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_class f ON f.oid = k.conrelid JOIN pg_namespace fn ON fn.oid = f.relnamespace
+      CROSS JOIN LATERAL unnest(k.confkey) x(num)
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.num
+     WHERE k.contype = 'f' AND k.conrelid <> k.confrelid AND n.nspname = $1 ORDER BY 1, 2, 3)", p));
+  for (const auto& r : fks.rows) {
+    ModelTable* t = m.Find(*r[0]);
+    if (!t) continue;
+    std::string fk = fmt::format("foreign key {} of {}.{}", *r[2], Ident(*r[3]), Ident(*r[4]));
+    t->dependents[*r[1]].push_back(fk);
+    t->dependents[""].push_back(fk);
   }
   return m;
 }

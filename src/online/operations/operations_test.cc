@@ -208,6 +208,28 @@ TEST_F(OperationTest, ViewsOnReplacedColumnsAreRefusedBeforeAnythingRuns) {
   Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [] {});
 }
 
+// Same for a foreign key of another table that references the column complete would drop.
+TEST_F(OperationTest, ReferencedColumnsAreRefusedBeforeAnythingRuns) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);"
+             "CREATE TABLE r (id int PRIMARY KEY, t_a text REFERENCES t (a));"
+             "INSERT INTO r VALUES (1, 'a1');");
+  for (const char* op : {"  - alter_column: {table: t, column: a, type: varchar(20)}\n",
+                         "  - drop_column: {table: t, column: a, down: \"'x'\"}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("foreign key r_t_a_fkey"));
+    EXPECT_EQ(State(), before);
+  }
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
