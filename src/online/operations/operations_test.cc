@@ -285,6 +285,24 @@ TEST_F(OperationTest, AlterColumnTypeBothWays) {
             "text");
 }
 
+// A type change keeps the column's DEFAULT: rows inserted without the column (by either
+// version, and after complete) still get it, not NULL.
+TEST_F(OperationTest, AlterColumnTypeKeepsTheDefault) {
+  Exec(*db_, "ALTER TABLE t ALTER COLUMN b SET DEFAULT 7");
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint}\n", [&] {
+    auto old = OldClient();
+    auto nw = NewClient();
+    Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'x')");
+    Exec(*nw, "INSERT INTO t (id, a) VALUES (12, 'y')");
+    EXPECT_EQ(Q("SELECT string_agg(b::text, ',' ORDER BY id) FROM t WHERE id > 10", nw.get()), "7,7");
+    EXPECT_EQ(Q("SELECT string_agg(b::text, ',' ORDER BY id) FROM t WHERE id > 10", old.get()), "7,7");
+  });
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) || ' ' || pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+              "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+              "WHERE attrelid = 't'::regclass AND attname = 'b'"),
+            "bigint 7");
+}
+
 TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
   Lifecycle("  - alter_column: {table: t, column: b, nullable: false, default: \"0\", up: \"coalesce(b, 0)\", down: "
             "b}\n",
