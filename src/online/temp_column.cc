@@ -47,8 +47,14 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const ModelTable& t = TableOf(env, c);
   const std::string table = Qualified(env.schema, t.physical);
   std::string add = fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table, Ident(c.temp), c.type);
-  if (c.default_expr) add += " DEFAULT " + *c.default_expr;
+  // A volatile default (gen_random_uuid(), nextval) in ADD COLUMN rewrites the table under an
+  // ACCESS EXCLUSIVE lock. When the backfill fills the existing rows anyway (`up`), the default
+  // is set afterwards instead (catalog only) and serves new rows alone.
+  if (c.default_expr && !c.up) add += " DEFAULT " + *c.default_expr;
   plan.steps.push_back({add});
+  if (c.default_expr && c.up)
+    plan.steps.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", table, Ident(c.temp),
+                                      *c.default_expr)});
   if (c.not_null)
     plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, NotNullCheckName(t.physical, c.logical),
                                                  fmt::format("CHECK ({} IS NOT NULL) NOT VALID", Ident(c.temp)))});

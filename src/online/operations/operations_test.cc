@@ -303,6 +303,35 @@ TEST_F(OperationTest, AlterColumnTypeKeepsTheDefault) {
             "bigint 7");
 }
 
+// A volatile default (gen_random_uuid(), nextval) in ADD COLUMN rewrites the whole table under
+// an ACCESS EXCLUSIVE lock. A copy that the backfill fills anyway (alter_column, add_column
+// with `up`) gets its default after the ADD COLUMN: no rewrite, same rows.
+TEST_F(OperationTest, VolatileDefaultsOnBackfilledColumnsDoNotRewriteTheTable) {
+  Exec(*db_, "CREATE SEQUENCE s; ALTER TABLE t ALTER COLUMN b SET DEFAULT nextval('s')");
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - alter_column: {table: t, column: b, type: bigint}\n"
+      "  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uuid()\"}, up: \"md5(a)::uuid\"}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  auto nw = NewClient();
+  Exec(*nw, "INSERT INTO t (id, a) VALUES (11, 'x')");
+  EXPECT_EQ(Q("SELECT (b IS NOT NULL AND u IS NOT NULL)::text FROM t WHERE id = 11", nw.get()), "true");
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE u = md5(a)::uuid", nw.get()), "10");
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid "
+              "AND a.attnum = d.adnum WHERE d.adrelid = 't'::regclass AND a.attname = 'u'"),
+            "gen_random_uuid()");
+}
+
 TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
   Lifecycle("  - alter_column: {table: t, column: b, nullable: false, default: \"0\", up: \"coalesce(b, 0)\", down: "
             "b}\n",
