@@ -18,6 +18,22 @@ std::map<std::string, std::string> PhysicalNames(const SchemaModel& model, const
 namespace {
 const ModelTable& TableOf(const OpEnv& env, const TempColumnSpec& c) { return *env.after->Find(c.table); }
 std::string UniqueIndexName(const TempColumnSpec& c) { return *c.unique; }
+
+// `up` names columns as the operations before it left them (a rename_column earlier in the
+// file); the trigger evaluates it over the old version's row: back to the old names.
+std::string OldVersionNames(const OpEnv& env, const std::string& table, const std::string& expr) {
+  const ModelTable* now = env.before->Find(table);
+  if (!env.base || !now) return expr;
+  const ModelTable* old = nullptr;
+  for (const auto& t : env.base->tables)
+    if (t.physical == now->physical) old = &t;
+  if (!old) return expr;
+  std::map<std::string, std::string> names;
+  for (const auto& c : now->columns)
+    for (const auto& o : old->columns)
+      if (o.physical == c.physical && o.name != c.name) names[c.name] = o.name;
+  return names.empty() ? expr : RewriteColumns(expr, names);
+}
 }  // namespace
 
 void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
@@ -80,7 +96,7 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
     plan.steps.push_back({fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, Ident(c.temp), Literal(*c.comment))});
   for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
   if (c.up) {
-    plan.rules.push_back({t.physical, c.temp, *c.up, false});
+    plan.rules.push_back({t.physical, c.temp, OldVersionNames(env, c.table, *c.up), false});
     plan.backfill.insert(t.physical);
   }
   if (!c.replaces.empty())

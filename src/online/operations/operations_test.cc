@@ -332,6 +332,21 @@ TEST_F(OperationTest, VolatileDefaultsOnBackfilledColumnsDoNotRewriteTheTable) {
             "gen_random_uuid()");
 }
 
+// Two operations on one table: an `up` names columns as the operations before it left them
+// (here the renamed one); the old version's trigger branch still knows them by the old names.
+TEST_F(OperationTest, UpAfterARenameOnTheSameTable) {
+  Lifecycle("  - rename_column: {table: t, from: a, to: \"fullName\"}\n"
+            "  - add_column: {table: t, column: {name: n, type: int, nullable: true}, up: 'length(\"fullName\")'}\n"
+            "  - alter_column: {table: t, column: fullName, type: varchar(20), up: '\"fullName\" || ''!'''}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'abc')");
+              EXPECT_EQ(Q("SELECT \"fullName\" || ' ' || n FROM t WHERE id = 11", nw.get()), "abc! 3");
+              EXPECT_EQ(Q("SELECT count(*) FROM t WHERE \"fullName\" LIKE '%!' AND n IS NOT NULL", nw.get()), "11");
+            });
+}
+
 TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
   Lifecycle("  - alter_column: {table: t, column: b, nullable: false, default: \"0\", up: \"coalesce(b, 0)\", down: "
             "b}\n",
