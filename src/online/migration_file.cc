@@ -19,6 +19,7 @@
 #include "online/operations/rename_column.h"
 #include "online/operations/rename_table.h"
 #include "online/operations/sql.h"
+#include "online/sql_text.h"
 #include "online/yaml_fields.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -112,11 +113,61 @@ Result<OnlineMigration> LoadOnlineMigration(const std::string& path) {
   return ParseOnlineMigration(text, path, stem);
 }
 
+namespace {
+// Partitioned tables take neither CREATE INDEX CONCURRENTLY nor a NOT VALID foreign key, and
+// have no heap pages of their own to walk: an operation that copies or adds a column or an
+// index on one is refused before anything runs (not supported; use an `sql` operation).
+Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
+  for (const auto& t : after.tables) {
+    if (!t.partitioned) continue;
+    bool changed = false;
+    for (const auto& c : t.columns) changed = changed || IsTempColumn(c.physical);
+    for (const auto& [name, table] : after.indexes)
+      changed = changed || (table == t.physical && !before.indexes.contains(name));
+    if (changed)
+      return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                         fmt::format("{}: table '{}' is partitioned: online operations that add or copy columns or "
+                                     "build indexes on partitioned tables are not supported (use an sql operation)",
+                                     op.kind(), t.name));
+  }
+  return {};
+}
+
+// complete drops the columns an operation replaces or drops and the tables it drops; a user's
+// view or another table's foreign key on one would make that last transaction fail after the
+// whole expand: refused here.
+Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
+  for (const auto& t : before.tables) {
+    if (t.dependents.empty()) continue;
+    const ModelTable* now = nullptr;
+    for (const auto& x : after.tables)
+      if (x.physical == t.physical) now = &x;
+    auto fail = [&](const std::string& what, const std::vector<std::string>& views) {
+      return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                         fmt::format("{}: {} depends on {}, which complete drops: drop or change it first (or "
+                                     "use an sql operation)",
+                                     op.kind(), fmt::join(views, ", "), what));
+    };
+    if (!now) return fail(fmt::format("table '{}'", t.name), t.dependents.begin()->second);
+    for (const auto& c : t.columns) {
+      auto v = t.dependents.find(c.physical);
+      if (v == t.dependents.end() || v->second.empty()) continue;
+      bool kept = false;
+      for (const auto& x : now->columns) kept = kept || x.physical == c.physical;
+      if (!kept) return fail(fmt::format("column '{}.{}'", t.name, c.name), v->second);
+    }
+  }
+  return {};
+}
+}  // namespace
+
 Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const SchemaModel& base) {
   std::vector<SchemaModel> shapes = {base};
   for (const auto& op : m.operations) {
     SchemaModel next = shapes.back();
     TRY_VOID(op->Apply(next));
+    TRY_VOID(RefusePartitioned(*op, shapes.back(), next));
+    TRY_VOID(RefuseDependentViews(*op, shapes.back(), next));
     shapes.push_back(std::move(next));
   }
   return shapes;

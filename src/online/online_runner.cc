@@ -23,7 +23,7 @@ std::vector<Plan> PlanEach(const OnlineMigration& m, const std::vector<SchemaMod
                            Phase phase) {
   std::vector<Plan> plans(m.operations.size());
   for (size_t i = 0; i < m.operations.size(); ++i) {
-    OpEnv env{schema, &shapes[i], &shapes[i + 1]};
+    OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front()};
     switch (phase) {
       case Phase::kStart: m.operations[i]->Start(env, plans[i]); break;
       case Phase::kComplete: m.operations[i]->Complete(env, plans[i]); break;

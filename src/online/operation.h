@@ -51,6 +51,7 @@ struct OpEnv {
   std::string schema;          // the base schema holding the physical tables
   const SchemaModel* before;   // the shape just before this operation
   const SchemaModel* after;    // the shape just after it
+  const SchemaModel* base = nullptr;  // the old version's shape (before every operation)
 };
 
 class Operation {

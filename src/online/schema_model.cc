@@ -1,5 +1,10 @@
 #include "online/schema_model.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
 #include "online/sql_text.h"
 
 namespace strata::online {
@@ -36,7 +41,8 @@ nlohmann::json SchemaModel::ToJson() const {
                   {"columns", cols},
                   {"primary_key", t.primary_key},
                   {"constraints", t.constraints},
-                  {"created", t.created}});
+                  {"created", t.created},
+                  {"partitioned", t.partitioned}});
   }
   nlohmann::json ij = nlohmann::json::object();
   for (const auto& [name, ix] : index_defs)
@@ -54,6 +60,7 @@ SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
     t.primary_key = tj.at("primary_key").get<std::vector<std::string>>();
     t.constraints = tj.at("constraints").get<std::vector<std::string>>();
     t.created = tj.value("created", false);
+    t.partitioned = tj.value("partitioned", false);
     for (const auto& cj : tj.at("columns")) {
       ModelColumn c;
       c.name = cj.at("name");
@@ -78,7 +85,7 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
   std::vector<Param> p = {schema};
   ASSIGN_OR_RETURN(Rows cols, engine.Query(R"(
     SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
-           pg_get_expr(d.adbin, d.adrelid)
+           pg_get_expr(d.adbin, d.adrelid), c.relkind::text
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
@@ -86,7 +93,10 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
      ORDER BY c.relname, a.attnum)", p));
   SchemaModel m;
   for (const auto& r : cols.rows) {
-    if (m.tables.empty() || m.tables.back().name != *r[0]) m.tables.push_back(ModelTable{*r[0], *r[0]});
+    if (m.tables.empty() || m.tables.back().name != *r[0]) {
+      m.tables.push_back(ModelTable{*r[0], *r[0]});
+      m.tables.back().partitioned = *r[5] == "p";
+    }
     if (IsTempColumn(*r[1])) continue;
     m.tables.back().columns.push_back(ModelColumn{*r[1], *r[1], *r[2], *r[3] == "true", r[4], std::nullopt});
   }
@@ -133,6 +143,44 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
       }
     }
     m.index_defs[*r[0]] = std::move(ix);
+  }
+  // Views strata made (version schemas) go with their migration; the users' own stay and
+  // would stop complete from dropping what they read.
+  std::set<std::string> version_schemas;
+  ASSIGN_OR_RETURN(Rows has_state, engine.Query("SELECT (to_regclass('strata_online.migrations') IS NOT NULL)::text"));
+  if (!has_state.rows.empty() && has_state.rows[0][0] == "true") {
+    ASSIGN_OR_RETURN(Rows vs, engine.Query("SELECT version_schema FROM strata_online.migrations"));
+    for (const auto& r : vs.rows)
+      if (r[0]) version_schemas.insert(*r[0]);
+  }
+  ASSIGN_OR_RETURN(Rows deps, engine.Query(R"(
+    SELECT DISTINCT c.relname, coalesce(a.attname, ''), vn.nspname, v.relname
+      FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class
+      JOIN pg_namespace vn ON vn.oid = v.relnamespace
+      JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
+     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+       AND n.nspname = $1 AND v.oid <> c.oid ORDER BY 1, 2, 3, 4)", p));
+  for (const auto& r : deps.rows) {
+    ModelTable* t = m.Find(*r[0]);
+    if (!t || version_schemas.contains(*r[2])) continue;
+    auto& list = t->dependents[*r[1]];
+    std::string view = "view " + Ident(*r[2]) + "." + Ident(*r[3]);
+    if (std::find(list.begin(), list.end(), view) == list.end()) list.push_back(view);
+  }
+  ASSIGN_OR_RETURN(Rows fks, engine.Query(R"(
+    SELECT c.relname, a.attname, k.conname, fn.nspname, f.relname
+      FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_class f ON f.oid = k.conrelid JOIN pg_namespace fn ON fn.oid = f.relnamespace
+      CROSS JOIN LATERAL unnest(k.confkey) x(num)
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.num
+     WHERE k.contype = 'f' AND k.conrelid <> k.confrelid AND n.nspname = $1 ORDER BY 1, 2, 3)", p));
+  for (const auto& r : fks.rows) {
+    ModelTable* t = m.Find(*r[0]);
+    if (!t) continue;
+    std::string fk = fmt::format("foreign key {} of {}.{}", *r[2], Ident(*r[3]), Ident(*r[4]));
+    t->dependents[*r[1]].push_back(fk);
+    t->dependents[""].push_back(fk);
   }
   return m;
 }

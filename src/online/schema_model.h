@@ -32,6 +32,11 @@ struct ModelTable {
   std::vector<std::string> primary_key;  // physical column names
   std::vector<std::string> constraints;  // names
   bool created = false;                  // created by the migration in flight
+  bool partitioned = false;              // a partitioned table (relkind 'p')
+  // Read from the live catalog only (not stored): what depends on a physical column ("" = on
+  // the table itself) and stops it being dropped: the users' views (not strata's version
+  // schemas) and other tables' foreign keys, e.g. `view "public"."v"`.
+  std::map<std::string, std::vector<std::string>> dependents;
 
   ModelColumn* Find(std::string_view column);
   const ModelColumn* Find(std::string_view column) const;

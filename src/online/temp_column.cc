@@ -18,6 +18,22 @@ std::map<std::string, std::string> PhysicalNames(const SchemaModel& model, const
 namespace {
 const ModelTable& TableOf(const OpEnv& env, const TempColumnSpec& c) { return *env.after->Find(c.table); }
 std::string UniqueIndexName(const TempColumnSpec& c) { return *c.unique; }
+
+// `up` names columns as the operations before it left them (a rename_column earlier in the
+// file); the trigger evaluates it over the old version's row: back to the old names.
+std::string OldVersionNames(const OpEnv& env, const std::string& table, const std::string& expr) {
+  const ModelTable* now = env.before->Find(table);
+  if (!env.base || !now) return expr;
+  const ModelTable* old = nullptr;
+  for (const auto& t : env.base->tables)
+    if (t.physical == now->physical) old = &t;
+  if (!old) return expr;
+  std::map<std::string, std::string> names;
+  for (const auto& c : now->columns)
+    for (const auto& o : old->columns)
+      if (o.physical == c.physical && o.name != c.name) names[c.name] = o.name;
+  return names.empty() ? expr : RewriteColumns(expr, names);
+}
 }  // namespace
 
 void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
@@ -47,8 +63,14 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const ModelTable& t = TableOf(env, c);
   const std::string table = Qualified(env.schema, t.physical);
   std::string add = fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table, Ident(c.temp), c.type);
-  if (c.default_expr) add += " DEFAULT " + *c.default_expr;
+  // A volatile default (gen_random_uuid(), nextval) in ADD COLUMN rewrites the table under an
+  // ACCESS EXCLUSIVE lock. When the backfill fills the existing rows anyway (`up`), the default
+  // is set afterwards instead (catalog only) and serves new rows alone.
+  if (c.default_expr && !c.up) add += " DEFAULT " + *c.default_expr;
   plan.steps.push_back({add});
+  if (c.default_expr && c.up)
+    plan.steps.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", table, Ident(c.temp),
+                                      *c.default_expr)});
   if (c.not_null)
     plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, NotNullCheckName(t.physical, c.logical),
                                                  fmt::format("CHECK ({} IS NOT NULL) NOT VALID", Ident(c.temp)))});
@@ -74,7 +96,7 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
     plan.steps.push_back({fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, Ident(c.temp), Literal(*c.comment))});
   for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
   if (c.up) {
-    plan.rules.push_back({t.physical, c.temp, *c.up, false});
+    plan.rules.push_back({t.physical, c.temp, OldVersionNames(env, c.table, *c.up), false});
     plan.backfill.insert(t.physical);
   }
   if (!c.replaces.empty())

@@ -56,10 +56,9 @@ Result<void> AlterColumn::Apply(SchemaModel& model) const {
     if (references && !model.Find(references->table))
       return Invalid(fmt::format("alter_column: referenced table '{}' does not exist", references->table));
     c->physical = TempColumn(name.value_or(column));
-    if (type) {
-      c->type = *type;
-      c->default_expr.reset();
-    }
+    // The copy keeps the column's default (an explicit `default` replaces it): else rows
+    // inserted without the column would get NULL from the new version and after complete.
+    if (type) c->type = *type;
     if (nullable) c->not_null = !*nullable;
   }
   if (default_expr) {

@@ -157,6 +157,79 @@ TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
   EXPECT_EQ(Q("SELECT count(*) FROM h WHERE c = m + 1 AND n = m * 2"), "10");
 }
 
+// Partitioned tables cannot take CREATE INDEX CONCURRENTLY nor a copied column's constraints:
+// refused at start (file:line), before anything runs — not half-applied in "starting".
+TEST_F(OperationTest, PartitionedTablesAreRefusedBeforeAnythingRuns) {
+  Exec(*db_,
+       "CREATE TABLE pt (id int, d date, v int, PRIMARY KEY (id, d)) PARTITION BY RANGE (d);"
+       "CREATE TABLE pt_2024 PARTITION OF pt FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+       "INSERT INTO pt SELECT g, '2024-03-01' FROM generate_series(1, 5) g;");
+  for (const char* op : {"  - add_column: {table: pt, column: {name: w, type: int}, up: \"id * 10\"}\n",
+                         "  - create_index: {name: pt_id_idx, table: pt, columns: [id]}\n",
+                         "  - alter_column: {table: pt, column: v, type: bigint}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("partitioned"));
+    EXPECT_EQ(State(), before);
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_op'"), "0");
+  }
+}
+
+// A user's view on a column that complete drops (alter_column copies it, drop_column) or on a
+// table drop_table drops made complete fail at its last transaction, after the whole expand:
+// refused at start instead (file:line, naming the view), before anything runs.
+TEST_F(OperationTest, ViewsOnReplacedColumnsAreRefusedBeforeAnythingRuns) {
+  Exec(*db_, "CREATE VIEW t_b AS SELECT id, b FROM t; CREATE VIEW p_all AS SELECT * FROM p;");
+  for (const char* op : {"  - alter_column: {table: t, column: b, type: bigint}\n",
+                         "  - drop_column: {table: t, column: b}\n",
+                         "  - drop_table: {name: p}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("view"));
+    EXPECT_EQ(State(), before);
+  }
+  // Columns the view does not use stay free to change.
+  Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [] {});
+}
+
+// Same for a foreign key of another table that references the column complete would drop.
+TEST_F(OperationTest, ReferencedColumnsAreRefusedBeforeAnythingRuns) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);"
+             "CREATE TABLE r (id int PRIMARY KEY, t_a text REFERENCES t (a));"
+             "INSERT INTO r VALUES (1, 'a1');");
+  for (const char* op : {"  - alter_column: {table: t, column: a, type: varchar(20)}\n",
+                         "  - drop_column: {table: t, column: a, down: \"'x'\"}\n"}) {
+    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("foreign key r_t_a_fkey"));
+    EXPECT_EQ(State(), before);
+  }
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
@@ -210,6 +283,68 @@ TEST_F(OperationTest, AlterColumnTypeBothWays) {
   EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
               "= 'b'"),
             "text");
+}
+
+// A type change keeps the column's DEFAULT: rows inserted without the column (by either
+// version, and after complete) still get it, not NULL.
+TEST_F(OperationTest, AlterColumnTypeKeepsTheDefault) {
+  Exec(*db_, "ALTER TABLE t ALTER COLUMN b SET DEFAULT 7");
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint}\n", [&] {
+    auto old = OldClient();
+    auto nw = NewClient();
+    Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'x')");
+    Exec(*nw, "INSERT INTO t (id, a) VALUES (12, 'y')");
+    EXPECT_EQ(Q("SELECT string_agg(b::text, ',' ORDER BY id) FROM t WHERE id > 10", nw.get()), "7,7");
+    EXPECT_EQ(Q("SELECT string_agg(b::text, ',' ORDER BY id) FROM t WHERE id > 10", old.get()), "7,7");
+  });
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) || ' ' || pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+              "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+              "WHERE attrelid = 't'::regclass AND attname = 'b'"),
+            "bigint 7");
+}
+
+// A volatile default (gen_random_uuid(), nextval) in ADD COLUMN rewrites the whole table under
+// an ACCESS EXCLUSIVE lock. A copy that the backfill fills anyway (alter_column, add_column
+// with `up`) gets its default after the ADD COLUMN: no rewrite, same rows.
+TEST_F(OperationTest, VolatileDefaultsOnBackfilledColumnsDoNotRewriteTheTable) {
+  Exec(*db_, "CREATE SEQUENCE s; ALTER TABLE t ALTER COLUMN b SET DEFAULT nextval('s')");
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - alter_column: {table: t, column: b, type: bigint}\n"
+      "  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uuid()\"}, up: \"md5(a)::uuid\"}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  auto nw = NewClient();
+  Exec(*nw, "INSERT INTO t (id, a) VALUES (11, 'x')");
+  EXPECT_EQ(Q("SELECT (b IS NOT NULL AND u IS NOT NULL)::text FROM t WHERE id = 11", nw.get()), "true");
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE u = md5(a)::uuid", nw.get()), "10");
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid "
+              "AND a.attnum = d.adnum WHERE d.adrelid = 't'::regclass AND a.attname = 'u'"),
+            "gen_random_uuid()");
+}
+
+// Two operations on one table: an `up` names columns as the operations before it left them
+// (here the renamed one); the old version's trigger branch still knows them by the old names.
+TEST_F(OperationTest, UpAfterARenameOnTheSameTable) {
+  Lifecycle("  - rename_column: {table: t, from: a, to: \"fullName\"}\n"
+            "  - add_column: {table: t, column: {name: n, type: int, nullable: true}, up: 'length(\"fullName\")'}\n"
+            "  - alter_column: {table: t, column: fullName, type: varchar(20), up: '\"fullName\" || ''!'''}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'abc')");
+              EXPECT_EQ(Q("SELECT \"fullName\" || ' ' || n FROM t WHERE id = 11", nw.get()), "abc! 3");
+              EXPECT_EQ(Q("SELECT count(*) FROM t WHERE \"fullName\" LIKE '%!' AND n IS NOT NULL", nw.get()), "11");
+            });
 }
 
 TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
