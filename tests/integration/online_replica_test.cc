@@ -2,11 +2,8 @@
 // cluster, a hot standby made with `pg_basebackup -R` streaming from it, replay paused on the
 // standby so pg_stat_replication.replay_lag grows while the primary writes. The backfill must
 // throttle (and not finish) while replay is paused, and finish with the right rows once replay
-// resumes. Both clusters are stopped by their PgCluster objects; their folders live under the
-// test's temp root, deleted at exit.
-#include <sys/stat.h>
-#include <unistd.h>
-
+// resumes. The pair comes from tests/support/pg_replica.h: both servers stop when each test
+// ends, their folders go at exit.
 #include <chrono>
 #include <future>
 #include <string>
@@ -15,68 +12,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "sandbox/pg_cluster.h"
 #include "tests/integration/cli_harness.h"
-#include "tests/support/pg_test_env.h"
-#include "util/process.h"
+#include "tests/support/pg_replica.h"
 
 namespace strata::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-
-// The folder holding pg_basebackup (the server binaries' folder on Debian).
-std::string PgBindir() {
-  ProcessOptions opts;
-  opts.timeout = 10s;
-  auto r = RunProcess({"pg_config", "--bindir"}, opts);
-  if (r && r->exit_code == 0) {
-    std::string dir = r->output;
-    while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
-    if (::access((dir + "/pg_basebackup").c_str(), X_OK) == 0) return dir;
-  }
-  return "/usr/lib/postgresql/15/bin";
-}
-
-// A primary with one hot standby streaming from it.
-struct ReplicaPair {
-  std::unique_ptr<PgCluster> primary;
-  std::unique_ptr<PgCluster> standby;
-};
-
-ReplicaPair StartReplicaPair() {
-  ReplicaPair pair;
-  const std::string root = TempDir();
-  PgClusterOptions po;
-  po.dir = root + "/primary";
-  auto primary = PgCluster::Start(po);  // PG 15 defaults: wal_level=replica, max_wal_senders=10
-  if (!primary) throw std::runtime_error("primary: " + primary.error().message);
-  pair.primary = std::move(*primary);
-
-  // pg_basebackup needs an empty folder the server's user owns.
-  const std::string sdir = root + "/standby";
-  if (::mkdir(sdir.c_str(), 0700) != 0) throw std::runtime_error("mkdir " + sdir);
-  ProcessOptions opts;
-  opts.cwd = "/";
-  opts.timeout = 60s;
-  if (::geteuid() == 0) {
-    ProcessResult own = *RunProcess({"chown", "postgres:postgres", sdir}, opts);
-    if (own.exit_code != 0) throw std::runtime_error("chown " + sdir + ": " + own.output);
-    opts.run_as_user = "postgres";
-  }
-  auto bb = RunProcess({PgBindir() + "/pg_basebackup", "-h", "127.0.0.1", "-p", std::to_string(pair.primary->port()),
-                        "-U", "postgres", "-D", sdir, "-R", "-X", "stream", "--no-sync"},
-                       opts);
-  if (!bb || bb->exit_code != 0) throw std::runtime_error("pg_basebackup: " + (bb ? bb->output : bb.error().message));
-
-  PgClusterOptions so;
-  so.dir = sdir;  // holds a cluster (not initdb'd again) with standby.signal: starts as a hot standby
-  auto standby = PgCluster::Start(so);
-  if (!standby) throw std::runtime_error("standby: " + standby.error().message);
-  pair.standby = std::move(*standby);
-  return pair;
-}
 
 // Polls `sql` on the project's target until it returns "t" or `limit` passes (errors, e.g. a
 // table not created yet, count as "not yet").
@@ -99,12 +42,11 @@ class OnlineReplicaTest : public ::testing::Test {
   static constexpr int kRows = 30000;
 
   void SetUp() override {
-    pair_ = StartReplicaPair();
+    pair_ = StartPrimaryWithStandby();
     auto app = pair_.primary->CreateDatabase("app");
     ASSERT_TRUE(app.has_value()) << app.error().message;
     p_ = std::make_unique<CliProject>(*app);
     standby_ = std::make_unique<CliProject>(pair_.standby->Url("app"));
-    ASSERT_TRUE(WaitFor(*p_, "SELECT count(*) = 1 FROM pg_stat_replication WHERE state = 'streaming'", 20s));
     auto e = p_->Connect();
     ASSERT_TRUE(e->Exec("CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL);"
                         "INSERT INTO items SELECT g, g % 100 FROM generate_series(1, " +
@@ -141,7 +83,7 @@ class OnlineReplicaTest : public ::testing::Test {
               std::to_string(kRows));
   }
 
-  ReplicaPair pair_;
+  PgReplicaPair pair_;
   std::unique_ptr<CliProject> p_;
   std::unique_ptr<CliProject> standby_;
 };
