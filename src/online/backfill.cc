@@ -47,11 +47,17 @@ std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
   if (!compute.old_shape) return "";
   std::map<std::string, std::string> names;
   for (const auto& c : compute.old_shape->columns) names[c.name] = c.physical;
-  std::vector<std::string> sets;
-  for (const auto& r : compute.rules)
-    if (r.table == t.physical && !r.from_new)
-      sets.push_back(fmt::format("{} = ({})", Ident(r.target), RewriteColumns(r.expr, names)));
-  return fmt::format("{}", fmt::join(sets, ", "));
+  // Two rules for one column: the trigger assigns both and the last one stays (its expression
+  // reads the row's values, not the first assignment); an UPDATE may set a column only once.
+  std::vector<std::pair<std::string, std::string>> sets;
+  for (const auto& r : compute.rules) {
+    if (r.table != t.physical || r.from_new) continue;
+    std::erase_if(sets, [&](const auto& s) { return s.first == r.target; });
+    sets.emplace_back(r.target, RewriteColumns(r.expr, names));
+  }
+  std::vector<std::string> out;
+  for (const auto& [target, expr] : sets) out.push_back(fmt::format("{} = ({})", Ident(target), expr));
+  return fmt::format("{}", fmt::join(out, ", "));
 }
 
 BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t, const std::string& computed) {
