@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <thread>
+#include <vector>
 
 #include "migrate/migrator.h"
 #include "online/sql_text.h"
@@ -36,8 +38,32 @@ std::string TouchColumn(const ModelTable& t) {
   return t.primary_key.empty() ? t.columns.front().physical : t.primary_key.front();
 }
 
-BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
+// The SET list of a batch that computes the new columns itself: `target = (up expression with
+// the old version's column names rewritten to physical ones)` for every old->new rule of the
+// table — what the trigger's `up` branch assigns, evaluated on the same row values (each
+// expression sees the row as it was before the statement, like the trigger's variables).
+// Empty: no rule (fire the trigger instead).
+std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
+  if (!compute.old_shape) return "";
+  std::map<std::string, std::string> names;
+  for (const auto& c : compute.old_shape->columns) names[c.name] = c.physical;
+  // Two rules for one column: the trigger assigns both and the last one stays (its expression
+  // reads the row's values, not the first assignment); an UPDATE may set a column only once.
+  std::vector<std::pair<std::string, std::string>> sets;
+  for (const auto& r : compute.rules) {
+    if (r.table != t.physical || r.from_new) continue;
+    std::erase_if(sets, [&](const auto& s) { return s.first == r.target; });
+    sets.emplace_back(r.target, RewriteColumns(r.expr, names));
+  }
+  std::vector<std::string> out;
+  for (const auto& [target, expr] : sets) out.push_back(fmt::format("{} = ({})", Ident(target), expr));
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t, const std::string& computed) {
   std::string table = Qualified(schema, t.physical);
+  const std::string set =
+      computed.empty() ? fmt::format("{0} = x.{0}", Ident(TouchColumn(t))) : computed;
   const std::string state_row =
       "WHERE schema_name = $3 AND migration = $4 AND table_name = $5 RETURNING rows_done, done::text, cursor::text";
   if (t.primary_key.empty()) {
@@ -45,12 +71,12 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
     // start (rows inserted later went through the trigger already).
     const std::string next = "least(($1::text[])[1]::bigint + greatest($2::int / 50, 1), ($1::text[])[2]::bigint + 1)";
     return {"", fmt::format(
-        "WITH touched AS (UPDATE {0} x SET {1} = x.{1} WHERE ctid >= format('(%s,0)', ($1::text[])[1])::tid "
+        "WITH touched AS (UPDATE {0} x SET {1} WHERE ctid >= format('(%s,0)', ($1::text[])[1])::tid "
         "AND ctid < format('(%s,0)', {2})::tid RETURNING 1) "
         "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
         "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
         "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
-        table, Ident(TouchColumn(t)), next, state_row)};
+        table, set, next, state_row)};
   }
   std::vector<std::string> keys, xkeys, as_text, lower, upper;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
@@ -66,12 +92,12 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t) {
       "SELECT ARRAY[{0}] FROM {1} WHERE $1::text[] IS NULL OR ({2}) > ({3}) ORDER BY {2} LIMIT 1 OFFSET $2::int - 1",
       fmt::join(as_text, ", "), table, fmt::join(keys, ", "), fmt::join(lower, ", "));
   b.touch = fmt::format(
-      "WITH touched AS (UPDATE {0} x SET {1} = {2} WHERE ($1::text[] IS NULL OR ({3}) > ({4})) "
+      "WITH touched AS (UPDATE {0} x SET {1} WHERE ($1::text[] IS NULL OR ({3}) > ({4})) "
       "AND ($2::text[] IS NULL OR ({3}) <= ({5})) RETURNING 1) "
       "UPDATE strata_online.backfill SET cursor = coalesce($2::text[], cursor), "
       "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
       "done = $2::text[] IS NULL, updated_at = clock_timestamp() {6}",
-      table, Ident(TouchColumn(t)), "x." + Ident(TouchColumn(t)), fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
+      table, set, "", fmt::join(xkeys, ", "), fmt::join(lower, ", "), fmt::join(upper, ", "),
       state_row);
   return b;
 }
@@ -101,7 +127,7 @@ Result<void> RegisterBackfill(Engine& engine, const std::string& schema, const s
 }
 
 Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, const std::string& migration,
-                                    const ModelTable& t, const BackfillOptions& opt) {
+                                    const ModelTable& t, const BackfillOptions& opt, const BackfillCompute& compute) {
   std::vector<Param> key = {schema, migration, t.physical};
   ASSIGN_OR_RETURN(Rows state, engine.Query(
                                    "SELECT cursor::text, rows_done, rows_total, batches, throttled, done::text FROM "
@@ -118,7 +144,24 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   if (pr.done) return BackfillOutcome::kDone;
 
   TRY_VOID(engine.Exec(fmt::format("SET lock_timeout = {}", opt.lock_timeout.count())));
-  const BatchSql sql = MakeBatchSql(schema, t);
+  const std::string computed = ComputedSet(t, compute);
+  const BatchSql sql = MakeBatchSql(schema, t, computed);
+  // Session settings for the batches, reset on every way out (the engine's session goes on
+  // with the runner's other work, and application triggers must fire for it).
+  struct SessionReset {
+    Engine& engine;
+    bool replica = false, flag = false;
+    ~SessionReset() {
+      if (replica) (void)engine.Exec("RESET session_replication_role");
+      if (flag) (void)engine.Exec("RESET strata.backfill");
+    }
+  } reset{engine};
+  if (!computed.empty()) {
+    TRY_VOID(engine.Exec("SET strata.backfill = on"));
+    reset.flag = true;
+    if (opt.replica_role && engine.Exec("SET session_replication_role = replica")) reset.replica = true;
+  }
+  pr.replica = reset.replica;
   const std::string table = Qualified(schema, t.physical);
   const auto started = std::chrono::steady_clock::now();
   const long long done_at_start = pr.rows_done;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "online/operation.h"
 #include "online/schema_model.h"
 #include "util/error.h"
 
@@ -27,6 +28,7 @@ struct BackfillProgress {
   double rate = 0;   // rows/s of this run
   double eta_s = 0;  // at that rate
   bool done = false;
+  bool replica = false;  // this run's batches ran with session_replication_role = replica
 };
 
 struct BackfillOptions {
@@ -37,7 +39,22 @@ struct BackfillOptions {
   std::chrono::milliseconds retry_delay{200};
   double max_replica_lag_s = 10;  // throttle above this; <= 0: never
   int max_lock_waiters = 0;       // throttle when more sessions wait for locks on the table; < 0: never
+  // Try `SET session_replication_role = replica` for the batches (superuser, or PG15 `GRANT SET
+  // ON PARAMETER session_replication_role`): no ordinary trigger fires for them (the new columns
+  // are computed by the batch itself; foreign keys on new columns are NOT VALID and validated at
+  // complete). Not permitted: silently runs without it.
+  bool replica_role = true;
   std::function<void(const BackfillProgress&)> on_progress;
+};
+
+// How a batch computes the new version's columns itself: the table's shape before the
+// migration (names the `up` expressions use) and the old->new trigger rules of all operations.
+// With rules for the table each batch sets `target = (up rewritten to physical columns)` with
+// `strata.backfill = on` in its session, which the dual-write trigger tests first and returns
+// for; without (old_shape null or no rule) it sets a column to itself to fire the trigger.
+struct BackfillCompute {
+  const ModelTable* old_shape = nullptr;
+  std::vector<TriggerRule> rules;
 };
 
 enum class BackfillOutcome { kDone, kPaused };
@@ -48,6 +65,7 @@ Result<void> RegisterBackfill(Engine& engine, const std::string& schema, const s
 
 // Runs batches until the table is done or the migration is paused.
 Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, const std::string& migration,
-                                    const ModelTable& table, const BackfillOptions& options);
+                                    const ModelTable& table, const BackfillOptions& options,
+                                    const BackfillCompute& compute = {});
 
 }  // namespace strata::online

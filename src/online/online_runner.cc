@@ -390,7 +390,8 @@ Result<void> OnlineRunner::Backfill(const OnlineMigration& m, const MigrationRow
       last = p;
       if (outer) outer(p);
     };
-    ASSIGN_OR_RETURN(BackfillOutcome out, RunBackfill(engine_, opt_.schema, m.name, *t, bo));
+    ASSIGN_OR_RETURN(BackfillOutcome out, RunBackfill(engine_, opt_.schema, m.name, *t, bo,
+                                                              {ByPhysical(shapes.front(), table), trig.rules}));
     res.backfill.push_back(last);
     if (out == BackfillOutcome::kPaused) {
       res.paused = true;

@@ -51,6 +51,7 @@ std::vector<std::string> CreateTriggerSql(const std::string& schema, const std::
       "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $strata$\n"
       "#variable_conflict use_variable\n"
       "BEGIN\n"
+      "  IF current_setting('strata.backfill', true) = 'on' THEN RETURN NEW; END IF;\n"
       "  IF strpos(',' || replace(replace(current_setting('search_path'), ' ', ''), '\"', '') || ',', {}) > 0\n"
       "     OR current_setting('strata.version', true) = {} THEN\n{}"
       "  ELSE\n{}"

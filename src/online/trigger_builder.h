@@ -4,6 +4,8 @@
 // strata_online.in_version(), inlined: one string search per row) and computes the other version's
 // columns: `up` rules when the old version wrote, `down` rules when the new one did. The
 // rules' expressions see the writing version's columns as plain names (plpgsql variables).
+// It returns at once when the session set `strata.backfill = on`: the backfill's batches
+// compute the new columns themselves (backfill.h); every other writer goes through it.
 #pragma once
 
 #include <string>
