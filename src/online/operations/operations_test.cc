@@ -85,6 +85,23 @@ class OperationTest : public ::testing::Test {
               "0");
   }
 
+  // `start` of the one-operation migration `op` fails as bad input at its line (op.yaml:3),
+  // naming `reason`, with the schema and rows exactly as before.
+  void ExpectRefusedAtStart(const std::string& op, const std::string& reason) {
+    auto m = ParseOnlineMigration("name: op\noperations:\n" + op, "op.yaml", "op");
+    ASSERT_TRUE(m.has_value()) << m.error().Describe();
+    OnlineOptions o;
+    o.service = "app";
+    OnlineRunner runner(*db_, o);
+    const std::string before = State();
+    auto s = runner.Start(*m);
+    ASSERT_FALSE(s.has_value()) << op;
+    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr(reason));
+    EXPECT_EQ(State(), before);
+  }
+
   std::string url_;
   std::unique_ptr<Engine> db_;
 };
@@ -167,18 +184,7 @@ TEST_F(OperationTest, PartitionedTablesAreRefusedBeforeAnythingRuns) {
   for (const char* op : {"  - add_column: {table: pt, column: {name: w, type: int}, up: \"id * 10\"}\n",
                          "  - create_index: {name: pt_id_idx, table: pt, columns: [id]}\n",
                          "  - alter_column: {table: pt, column: v, type: bigint}\n"}) {
-    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
-    ASSERT_TRUE(m.has_value()) << m.error().Describe();
-    OnlineOptions o;
-    o.service = "app";
-    OnlineRunner runner(*db_, o);
-    const std::string before = State();
-    auto s = runner.Start(*m);
-    ASSERT_FALSE(s.has_value()) << op;
-    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("partitioned"));
-    EXPECT_EQ(State(), before);
+    ExpectRefusedAtStart(op, "partitioned");
     EXPECT_EQ(Q("SELECT count(*) FROM pg_namespace WHERE nspname = 'public_op'"), "0");
   }
 }
@@ -191,18 +197,7 @@ TEST_F(OperationTest, ViewsOnReplacedColumnsAreRefusedBeforeAnythingRuns) {
   for (const char* op : {"  - alter_column: {table: t, column: b, type: bigint}\n",
                          "  - drop_column: {table: t, column: b}\n",
                          "  - drop_table: {name: p}\n"}) {
-    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
-    ASSERT_TRUE(m.has_value()) << m.error().Describe();
-    OnlineOptions o;
-    o.service = "app";
-    OnlineRunner runner(*db_, o);
-    const std::string before = State();
-    auto s = runner.Start(*m);
-    ASSERT_FALSE(s.has_value()) << op;
-    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("view"));
-    EXPECT_EQ(State(), before);
+    ExpectRefusedAtStart(op, "view");
   }
   // Columns the view does not use stay free to change.
   Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [] {});
@@ -215,18 +210,7 @@ TEST_F(OperationTest, ReferencedColumnsAreRefusedBeforeAnythingRuns) {
              "INSERT INTO r VALUES (1, 'a1');");
   for (const char* op : {"  - alter_column: {table: t, column: a, type: varchar(20)}\n",
                          "  - drop_column: {table: t, column: a, down: \"'x'\"}\n"}) {
-    auto m = ParseOnlineMigration(std::string("name: op\noperations:\n") + op, "op.yaml", "op");
-    ASSERT_TRUE(m.has_value()) << m.error().Describe();
-    OnlineOptions o;
-    o.service = "app";
-    OnlineRunner runner(*db_, o);
-    const std::string before = State();
-    auto s = runner.Start(*m);
-    ASSERT_FALSE(s.has_value()) << op;
-    EXPECT_EQ(s.error().kind, ErrorKind::kInput) << s.error().Describe();
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
-    EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("foreign key r_t_a_fkey"));
-    EXPECT_EQ(State(), before);
+    ExpectRefusedAtStart(op, "foreign key r_t_a_fkey");
   }
 }
 
