@@ -23,7 +23,7 @@ using nlohmann::json;
 struct OnlineFlags {
   std::string file;
   std::string schema = "public";
-  int batch_size = 5000;
+  int batch_size = 1000;
   std::string batch_delay = "0ms";
   std::string lock_timeout = "500ms";
   int lock_retries = 10;
@@ -159,7 +159,7 @@ void AddCommonFlags(CLI::App* cmd, OnlineFlags& f) {
 }
 
 void AddBackfillFlags(CLI::App* cmd, OnlineFlags& f) {
-  cmd->add_option("--batch-size", f.batch_size, "Rows per backfill batch, each its own transaction (default 5000)");
+  cmd->add_option("--batch-size", f.batch_size, "Rows per backfill batch, each its own transaction (default 1000)");
   cmd->add_option("--batch-delay", f.batch_delay, "Pause between batches, e.g. 20ms (default 0)");
   cmd->add_option("--max-replica-lag", f.max_replica_lag,
                   "Throttle the backfill while a replica's replay lag exceeds this (default 10s; 0 = never)");

@@ -32,7 +32,7 @@ struct BackfillProgress {
 };
 
 struct BackfillOptions {
-  int batch_size = 5000;
+  int batch_size = 1000;
   std::chrono::milliseconds batch_delay{0};
   std::chrono::milliseconds lock_timeout{2000};  // per batch
   int lock_retries = 10;                         // a batch that times out is retried (jittered back-off)

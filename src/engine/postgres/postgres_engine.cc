@@ -122,9 +122,12 @@ Result<std::unique_ptr<PostgresEngine>> PostgresEngine::Open(const DatabaseUrl& 
     keywords.push_back("connect_timeout");
     values.push_back("10");
   }
-  // Set at connection start instead of one more round trip (a URL's own options= wins).
+  // Set at connection start instead of one more round trip (a URL's own options= wins);
+  // PGOPTIONS, which an explicit options= would hide from libpq, is kept after strata's own.
+  std::string options = "-c client_min_messages=warning";
+  if (const char* env = std::getenv("PGOPTIONS"); env != nullptr && *env != '\0') options += std::string(" ") + env;
   keywords.push_back("options");
-  values.push_back("-c client_min_messages=warning");
+  values.push_back(options.c_str());
   keywords.push_back("dbname");
   values.push_back(url.raw().c_str());
   keywords.push_back(nullptr);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -53,6 +54,18 @@ TEST_F(PostgresEngineTest, ConnectReportsKindVersionSessionAndApplicationName) {
   EXPECT_EQ(Scalar(*db_, "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"),
             "strata-test");
   EXPECT_EQ(Scalar(*db_, "SHOW client_min_messages"), "warning");
+}
+
+TEST_F(PostgresEngineTest, PgoptionsFromTheEnvironmentApplyAfterStrataDefaults) {
+  ::setenv("PGOPTIONS", "-c work_mem=7MB -c statement_timeout=1234", 1);
+  auto e = Open(url_);
+  ::unsetenv("PGOPTIONS");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(Scalar(*e, "SHOW work_mem"), "7MB");
+  EXPECT_EQ(Scalar(*e, "SHOW statement_timeout"), "1234ms");
+  EXPECT_EQ(Scalar(*e, "SHOW client_min_messages"), "warning");
+  // Without it, the session has the server's defaults.
+  EXPECT_EQ(Scalar(*db_, "SHOW statement_timeout"), "0");
 }
 
 TEST_F(PostgresEngineTest, QueryWithParamsAndNulls) {
