@@ -18,12 +18,16 @@
 #   CLIENTS=4         pgbench clients (half "old app", half "new app")
 #   BEFORE_S=15       seconds of load before each change (the "before" window)
 #   AFTER_S=6         seconds of load after it (> pgbench's log buffer: its tail is lost when it is stopped)
-#   BATCH_SIZES="1000 5000"  strata backfill batch sizes, one online run each (1000 is strata's default)
+#   BATCH_SIZES="1000 5000"  strata backfill batch sizes (1000 is strata's default)
+#   REPEAT=3          online runs per change and batch size, each on a fresh copy; their
+#                     transactions are also pooled (a 4 s backfill at 100 tx/s is only ~400
+#                     samples, so one run's p99 is its 4th-worst transaction)
 #   BATCH_DELAY=0ms   strata backfill delay between batches
 #   NEW_APP_AT=started  when the new app moves to the new version: started (after `start`
 #                     returned) or schema (as soon as the version schema exists: during the backfill)
 #   SCENARIOS="alter_type add_notnull index"   which online/plain pairs to run
-#   RESULTS=0         do not touch bench/RESULTS.md
+#   PLAIN=0           skip the plain-SQL runs
+#   RESULTS=0         do not touch bench/RESULTS.md (RESULTS_FILE=path: write that file instead)
 #   KEEP=1            keep the work folder (logs, pgbench transaction logs, lock samples)
 #   PG_BIN=$(pg_config --bindir)
 set -euo pipefail
@@ -35,6 +39,8 @@ CLIENTS="${CLIENTS:-4}"
 BEFORE_S="${BEFORE_S:-15}"
 AFTER_S="${AFTER_S:-6}"
 BATCH_SIZES="${BATCH_SIZES:-1000 5000}"
+REPEAT="${REPEAT:-3}"
+PLAIN="${PLAIN:-1}"
 # When the new app moves to the new version: "started" (when `strata online start` has returned,
 # the backfill done) or "schema" (as soon as the version schema exists, during the backfill).
 NEW_APP_AT="${NEW_APP_AT:-started}"
@@ -64,7 +70,6 @@ chown postgres: "$WORK/data" "$WORK/sock"
 as_pg() { runuser -u postgres -- "$@"; }
 PG_UP=0
 cleanup() {
-  touch "$WORK/stop_sampler"
   local j; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [[ "$PG_UP" == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -76,9 +81,13 @@ PORT=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')
 while ss -ltn 2>/dev/null | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
 log "initdb + start on port $PORT ($WORK)"
 as_pg "$PG_BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
-# initdb defaults, plus enough WAL that checkpoints do not dominate the bulk work.
+# initdb defaults, plus enough WAL that checkpoints do not dominate the bulk work, and a pool of
+# recycled WAL segments (min_wal_size, filled once by run_bulk) as a server with a steady write
+# load has one: on a fresh cluster every 16 MB of WAL makes some committing backend create and
+# zero-fill a new segment while it holds WALWriteLock, stalling every commit for 50-120 ms
+# (measured) — a property of the throwaway cluster, not of the change being measured.
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -w -l "$WORK/sock/server.log" -o \
-  "-p $PORT -k $WORK/sock -c listen_addresses=127.0.0.1 -c max_wal_size=4GB -c checkpoint_timeout=30min" \
+  "-p $PORT -k $WORK/sock -c listen_addresses=127.0.0.1 -c max_wal_size=4GB -c min_wal_size=2GB -c checkpoint_timeout=30min" \
   start >/dev/null
 PG_UP=1
 PGURL="postgres://postgres@127.0.0.1:$PORT"
@@ -107,6 +116,9 @@ TABLE_MB=$(q tpl "SELECT pg_total_relation_size('accounts') / 1048576")
 fresh_db() {  # fresh_db NAME: a copy of the template
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE tpl"
   q "$1" "VACUUM ANALYZE accounts" >/dev/null
+  # The copy's files reach the disk now, not as background writeback during the "before" window.
+  q "$1" "CHECKPOINT" >/dev/null
+  sync
 }
 
 # One pgbench script for both apps: each transaction reads its app's version and shape from
@@ -133,19 +145,29 @@ EOF
 # Lock sampler: every ~5 ms, the sessions holding a table-level lock on accounts that blocks
 # writes (ShareLock or stronger; not the ExclusiveLock of tuple and relation-extension locks,
 # which are row-level and short) and the number of sessions waiting for any lock on it.
+# Runs inside the server as one PL/pgSQL loop (no client round trip, fork or exec per sample:
+# a shell loop of psql + sleep every 4 ms cost a good part of a core on this 2-vCPU machine,
+# competing with the load it measures); each sample is a NOTICE line on psql's stderr, and each
+# is its own transaction.
 start_sampler() {  # start_sampler DB OUT
   local oid
   oid=$(q "$1" "SELECT 'public.accounts'::regclass::oid")
-  rm -f "$WORK/stop_sampler"
-  (
-    while [[ ! -e "$WORK/stop_sampler" ]]; do
-      echo "SELECT extract(epoch FROM clock_timestamp()), count(*) FILTER (WHERE NOT granted), coalesce(string_agg(CASE WHEN locktype = 'relation' AND granted AND mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') THEN pid || ':' || mode END, ' '), '-') FROM pg_locks WHERE relation = $oid;"
-      sleep 0.004
-    done | "${PSQL[@]}" -At -F ' ' -d "$1" >"$2"
-  ) &
+  PGAPPNAME=zd_sampler "${PSQL[@]}" -d "$1" -c "DO \$\$ DECLARE r text; BEGIN LOOP
+      SELECT extract(epoch FROM clock_timestamp()) || ' ' || count(*) FILTER (WHERE NOT granted) || ' ' ||
+             coalesce(string_agg(CASE WHEN locktype = 'relation' AND granted AND mode IN ('ShareLock',
+               'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock') THEN pid || ':' || mode END, ' '), '-')
+        INTO r FROM pg_locks WHERE relation = $oid;
+      RAISE NOTICE 'S %', r;
+      COMMIT;  -- no snapshot held across samples: CREATE INDEX CONCURRENTLY waits for those
+      PERFORM pg_sleep(0.004);
+    END LOOP; END \$\$" 2>&1 >/dev/null | sed -u -n 's/^NOTICE:  S //p' >"$2" &
   SAMPLER_PID=$!
+  SAMPLER_DB="$1"
 }
-stop_sampler() { touch "$WORK/stop_sampler"; wait "$SAMPLER_PID" || true; }
+stop_sampler() {
+  q "$SAMPLER_DB" "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'zd_sampler'" >/dev/null
+  wait "$SAMPLER_PID" 2>/dev/null || true
+}
 
 # Longest continuous hold of one strong lock by one session between T0 and T1, in ms: from
 # the first to the last of the consecutive samples that show it, plus one sampling interval
@@ -171,25 +193,36 @@ lock_stats() {  # lock_stats SAMPLES T0 T1
     }' "$1"
 }
 
-# pgbench transaction logs -> "count failed p50_ms p99_ms max_ms" for transactions scheduled in [T0, T1).
-tx_stats() {  # tx_stats PREFIX T0 T1
-  cat "$1".* 2>/dev/null | awk -v t0="$2" -v t1="$3" '
-    # client tx time script epoch us lag: the end time is epoch.us; start = end - time.
+# pgbench transaction logs -> one latency (ms) per line for transactions scheduled in [T0, T1),
+# then "FAILED n". Lines pgbench left truncated when it was stopped are skipped.
+tx_window() {  # tx_window PREFIX T0 T1
+  cat "$1".[0-9]* 2>/dev/null | awk -v t0="$2" -v t1="$3" '
+    # client tx time script epoch us [lag]: the end time is epoch.us; start = end - time.
+    NF < 6 || $5 < 1000000000 { next }
     { end = $5 + $6 / 1e6
-      if ($3 == "failed" || $3 == "skipped") { t = end; if (t >= t0 && t < t1) failed++; next }
+      if ($3 == "failed" || $3 == "skipped") { if (end >= t0 && end < t1) failed++; next }
       start = end - $3 / 1e6; if (start < t0 || start >= t1) next
       print $3 / 1000 }
-    END { printf "FAILED %d\n", failed + 0 }' >"$WORK/lat.txt"
+    END { printf "FAILED %d\n", failed + 0 }'
+}
+# tx_window output (one window, or several runs' windows concatenated) -> "count failed p50 p99 max".
+lat_stats() {  # lat_stats FILE
   local failed n
-  failed=$(awk '/^FAILED/ { print $2 }' "$WORK/lat.txt")
-  grep -v '^FAILED' "$WORK/lat.txt" | sort -n >"$WORK/lat.sorted"
+  failed=$(awk '/^FAILED/ { s += $2 } END { print s + 0 }' "$1")
+  grep -v '^FAILED' "$1" | sort -n >"$WORK/lat.sorted"
   n=$(wc -l <"$WORK/lat.sorted")
   if [[ "$n" -eq 0 ]]; then echo "0 $failed - - -"; return; fi
   awk -v n="$n" -v f="$failed" '
     { v[NR] = $1 }
     END { p50 = v[int(n * 0.50) > 0 ? int(n * 0.50) : 1]; p99 = v[int(n * 0.99) > 0 ? int(n * 0.99) : 1]
-          printf "%d %d %.1f %.1f %.0f\n", n, f, p50, p99, v[n] }' "$WORK/lat.sorted"
+          printf "%d %d %.2f %.2f %.0f\n", n, f, p50, p99, v[n] }' "$WORK/lat.sorted"
 }
+tx_stats() {  # tx_stats PREFIX T0 T1 [POOL]: stats of one window, also appended to POOL
+  tx_window "$1" "$2" "$3" >"$WORK/lat.txt"
+  [[ -n "${4:-}" ]] && cat "$WORK/lat.txt" >>"$4"
+  lat_stats "$WORK/lat.txt"
+}
+plus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a + b }'; }  # (awk's print would round epochs to 6 digits)
 
 # Runs pgbench at the fixed rate in the background (until killed); logs per transaction.
 start_pgbench() {  # start_pgbench DB PREFIX
@@ -216,13 +249,14 @@ record() { RESULT_ROWS+=("$1"); }
 
 # One online scenario: NAME FILE-NAME MIGRATION-JSON EXTRA-COL EXTRA-VAL BATCH-SIZE
 run_online() {
-  local name="$1" mname="$2" json="$3" bs="$6" db="zd_online_$1"
-  log "online $name: fresh database"
+  local name="$1" mname="$2" json="$3" bs="$6" rep="$7" db="zd_online_$1"
+  local tag="${name}_${bs}_r$rep"
+  log "online $name: fresh database (batch $bs, run $rep of $REPEAT)"
   fresh_db "$db"
   write_script "$4" "$5"
   echo "$json" >"$WORK/$mname.json"
-  local pfx="$WORK/pgb_online_${name}_$bs"
-  start_sampler "$db" "$WORK/locks_online_${name}_$bs"
+  local pfx="$WORK/pgb_online_$tag"
+  start_sampler "$db" "$WORK/locks_online_$tag"
   start_pgbench "$db" "$pfx"
   local t0 ts te tc tce
   t0=$(now)
@@ -243,8 +277,8 @@ run_online() {
   ) &
   local watcher=$!
   "$STRATA" --json --url "$PGURL/$db" online start "$WORK/$mname.json" \
-    --batch-size "$bs" --batch-delay "$BATCH_DELAY" >"$WORK/start_$name.json" 2>"$WORK/start_$name.err" ||
-    die "strata online start failed: $(cat "$WORK/start_$name.err")"
+    --batch-size "$bs" --batch-delay "$BATCH_DELAY" >"$WORK/start_$tag.json" 2>"$WORK/start_$tag.err" ||
+    die "strata online start failed: $(cat "$WORK/start_$tag.err")"
   te=$(now)
   wait "$watcher" || true
   set_app "$db" 2 "$vs" 1
@@ -254,22 +288,26 @@ run_online() {
   tc=$(now)
   log "online $name: strata online complete"
   "$STRATA" --json --url "$PGURL/$db" online complete \
-    >"$WORK/complete_$name.json" 2>"$WORK/complete_$name.err" || die "strata online complete failed: $(cat "$WORK/complete_$name.err")"
+    >"$WORK/complete_$tag.json" 2>"$WORK/complete_$tag.err" || die "strata online complete failed: $(cat "$WORK/complete_$tag.err")"
   tce=$(now)
   sleep "$AFTER_S"
   stop_pgbench
   stop_sampler
   local before during locks rate rows
-  before=$(tx_stats "$pfx" "$(awk -v a="$t0" 'BEGIN { print a + 2 }')" "$ts")
-  during=$(tx_stats "$pfx" "$ts" "$tce")
-  locks=$(lock_stats "$WORK/locks_online_${name}_$bs" "$ts" "$tce")
-  rate=$(jq '[.targets[0].backfill[]?.rate_rows_per_s] | add // 0 | round' "$WORK/start_$name.json")
-  rows=$(jq '[.targets[0].backfill[]?.rows_done] | add // 0' "$WORK/start_$name.json")
+  before=$(tx_stats "$pfx" "$(plus "$t0" 2)" "$ts" "$WORK/pool_before_${name}_$bs")
+  during=$(tx_stats "$pfx" "$ts" "$tce" "$WORK/pool_during_${name}_$bs")
+  locks=$(lock_stats "$WORK/locks_online_$tag" "$ts" "$tce")
+  rate=$(jq '[.targets[0].backfill[]?.rate_rows_per_s] | add // 0 | round' "$WORK/start_$tag.json")
+  rows=$(jq '[.targets[0].backfill[]?.rows_done] | add // 0' "$WORK/start_$tag.json")
+  RUN_RATES+=("$rate")
+  RUN_ABORTED=$((RUN_ABORTED + $(aborted "$pfx")))
+  read -r _ _ _ b99 _ <<<"$before"; read -r _ _ _ d99 _ <<<"$during"
+  RUN_RATIOS+=("$(awk -v a="$b99" -v b="$d99" 'BEGIN { if (a + 0 > 0) printf "%.2f", b / a; else print "-" }')")
   local ab; ab=$(aborted "$pfx")
   local wall_start wall_complete
   wall_start=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
   wall_complete=$(awk -v a="$tc" -v b="$tce" 'BEGIN { printf "%.1f", b - a }')
-  record "online|$name|$before|$during|$locks|$rate|$rows|$wall_start|$wall_complete|$ab|$bs"
+  record "online|$name|$before|$during|$locks|$rate|$rows|$wall_start|$wall_complete|$ab|$bs|$rep"
   log "online $name (batch $bs): before [$before] during [$during] locks [$locks] backfill $rate rows/s ($rows rows), start ${wall_start}s, complete ${wall_complete}s, aborted $ab"
 }
 
@@ -295,14 +333,14 @@ run_plain() {
   stop_pgbench
   stop_sampler
   local before during locks ab wall
-  before=$(tx_stats "$pfx" "$(awk -v a="$t0" 'BEGIN { print a + 2 }')" "$ts")
+  before=$(tx_stats "$pfx" "$(plus "$t0" 2)" "$ts")
   during=$(tx_stats "$pfx" "$ts" "$te")
   locks=$(lock_stats "$WORK/locks_plain_$name" "$ts" "$te")
   ab=$(aborted "$pfx")
   wall=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
   local rate="-"
   [[ "$name" == add_notnull ]] && rate=$(awk -v r="$ROWS" -v a="$ts" -v b="$te" 'BEGIN { printf "%.0f", r / (b - a) }')
-  record "plain|$name|$before|$during|$locks|$rate|$ROWS|$wall|-|$ab|-"
+  record "plain|$name|$before|$during|$locks|$rate|$ROWS|$wall|-|$ab|-|-"
   log "plain $name: before [$before] during [$during] locks [$locks] took ${wall}s, aborted $ab"
 }
 
@@ -316,6 +354,11 @@ run_bulk() {
   BULK_IDLE=$(awk -v r="$ROWS" -v a="$a" -v b="$b" 'BEGIN { printf "%.0f", r / (b - a) }')
   BULK_IDLE_S=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }')
   log "bulk UPDATE idle: ${BULK_IDLE_S}s = $BULK_IDLE rows/s"
+  # Fill the WAL segment pool (see min_wal_size above): two more whole-table updates, untimed.
+  q "$db" "UPDATE accounts SET balance_new = 0" >/dev/null
+  q "$db" "UPDATE accounts SET balance_new = 1" >/dev/null
+  q "$db" "CHECKPOINT" >/dev/null
+  log "WAL segments in the pool: $(find "$WORK/data/pg_wal" -maxdepth 1 -type f -name '0*' | wc -l)"
 }
 
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -336,10 +379,18 @@ for s in $SCENARIOS; do
   col=""; val=""
   if [[ "$s" == add_notnull ]]; then col=", score"; val=", :d * 2"; fi
   for bs in $BATCH_SIZES; do
-    run_online "$s" "$mname" "${!mig}" "$col" "$val" "$bs"
-    if [[ "$s" == index ]]; then break; fi  # nothing to backfill: one run is enough
+    RUN_RATES=(); RUN_RATIOS=(); RUN_ABORTED=0
+    rm -f "$WORK/pool_before_${s}_$bs" "$WORK/pool_during_${s}_$bs"
+    for rep in $(seq 1 "$REPEAT"); do
+      run_online "$s" "$mname" "${!mig}" "$col" "$val" "$bs" "$rep"
+    done
+    if [[ "$REPEAT" -gt 1 ]]; then
+      # All runs' transactions pooled: p99 over REPEAT times as many samples.
+      record "pooled|$s|$(lat_stats "$WORK/pool_before_${s}_$bs")|$(lat_stats "$WORK/pool_during_${s}_$bs")|-|$(printf '%s\n' "${RUN_RATES[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')|-|-|-|$RUN_ABORTED|$bs|$(IFS=' '; echo "${RUN_RATIOS[*]}")"
+    fi
+    if [[ "$s" == index ]]; then break; fi  # nothing to backfill: one batch size is enough
   done
-  run_plain "$s" "${!plain}" "$col" "$val"
+  [[ "$PLAIN" == 0 ]] || run_plain "$s" "${!plain}" "$col" "$val"
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -352,17 +403,17 @@ SECTION="$WORK/section.md"
   echo "Written by \`bench/zero_downtime/run.sh\` on $DATE (commit $COMMIT)."
   echo
   echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared with other work; load average at start $LOAD_START, at end $LOAD_END"
-  echo "- PostgreSQL $PG_VERSION, throwaway cluster (initdb defaults, fsync on, max_wal_size=4GB), TCP on 127.0.0.1"
+  echo "- PostgreSQL $PG_VERSION, throwaway cluster (initdb defaults, fsync on, max_wal_size=4GB, min_wal_size=2GB: see below), TCP on 127.0.0.1"
   echo "- table \`accounts(id bigint PRIMARY KEY, balance int NOT NULL, note text NOT NULL, filler text)\`, $ROWS rows ($TABLE_MB MB with its index); each scenario on a fresh copy"
   echo "- load: pgbench, $CLIENTS clients, fixed rate $RATE tx/s (\`-R $RATE -M simple -P 1 -l\`); each transaction reads its app's version from a control table, \`SET search_path\` to it, then \`BEGIN; SELECT\` one row; \`UPDATE\` its balance; \`INSERT\` a row; \`END\`. Half the clients are the old app, half the new app: the new app moves to the new version schema $( [[ "$NEW_APP_AT" == schema ]] && echo "as soon as \`start\` has created it (during the backfill)" || echo "when \`start\` has returned (backfill done)"), the old app moves just before \`complete\` (the roll-out); the old app keeps working on the old version through \`start\` and the backfill"
   echo "- strata: \`strata online start FILE --batch-size N --batch-delay $BATCH_DELAY\` (N = $BATCH_SIZES; 1000 is the default) then \`strata online complete\` ($STRATA)"
   echo "- latency: pgbench's per-transaction time (from the scheduled start, so queueing behind a lock counts); before = the ${BEFORE_S} s before the change (first 2 s skipped), during = from \`start\` until \`complete\` returned (plain: the statement)"
   echo "- longest lock: a sampler polls \`pg_locks\` every ~5 ms for table-level locks on the table that block writes (ShareLock or stronger, granted; tuple and extension locks excluded) and reports the longest run of consecutive samples in which one session held one such lock (a hold seen in a single sample is reported as one sampling interval)."
   echo
-  echo "| change | how | tx before / during | failed | p50 before → during (ms) | p99 before → during (ms) | p99 ratio | longest write-blocking lock (sampled) | backfill rows/s | wall |"
+  echo "| change | how | tx before / during | failed | p50 before → during (ms) | p99 before → during (ms) | p99 ratio | longest write-blocking lock (sampled) | backfill rows/s (× bulk) | wall |"
   echo "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |"
   for r in "${RESULT_ROWS[@]}"; do
-    IFS='|' read -r how name before during locks rate rows wstart wcomplete ab bs <<<"$r"
+    IFS='|' read -r how name before during locks rate rows wstart wcomplete ab bs rep <<<"$r"
     read -r bn bf b50 b99 bmax <<<"$before"
     read -r dn df d50 d99 dmax <<<"$during"
     read -r hold iv ns maxw <<<"$locks"
@@ -373,15 +424,18 @@ SECTION="$WORK/section.md"
       add_notnull) what="add_column NOT NULL + up" ;;
       index) what="create_index" ;;
     esac
-    if [[ "$how" == online ]]; then
-      wall="start ${wstart} s, complete ${wcomplete} s"
-      how_s="strata online, batch $bs"
-    else
-      wall="${wstart} s"
-      how_s="plain SQL"
+    rate_s="$rate"
+    if [[ "$rate" =~ ^[0-9]+$ && "$rate" -gt 0 ]]; then
+      rate_s="$rate ($(awk -v r="$rate" -v b="$BULK_IDLE" 'BEGIN { printf "%.2f×", r / b }'))"
     fi
-    hold_s="$hold ms"; [[ "$hold" == 0 ]] && hold_s="none seen"
-    echo "| $what | $how_s | $bn / $dn | $failed | $b50 → $d50 | $b99 → $d99 | $ratio | $hold_s (every ${iv} ms, max $maxw waiting) | $rate | $wall |"
+    hold_s="$hold ms (every ${iv} ms, max $maxw waiting)"; [[ "$hold" == 0 ]] && hold_s="none seen (every ${iv} ms)"
+    case "$how" in
+      online) wall="start ${wstart} s, complete ${wcomplete} s"; how_s="strata online, batch $bs, run $rep" ;;
+      pooled) wall="-"; how_s="**strata online, batch $bs: $REPEAT runs pooled**"; hold_s="-"
+              ratio="**$ratio** (runs: ${rep// /, })"; rate_s="$rate_s median" ;;
+      *) wall="${wstart} s"; how_s="plain SQL" ;;
+    esac
+    echo "| $what | $how_s | $bn / $dn | $failed | $b50 → $d50 | $b99 → $d99 | $ratio | $hold_s | $rate_s | $wall |"
   done
   echo
   echo "Bulk UPDATE of the whole table, no load (\`ALTER TABLE accounts ADD COLUMN balance_new bigint; UPDATE accounts SET balance_new = balance::bigint\`): ${BULK_IDLE_S} s = **$BULK_IDLE rows/s**. Under load, the plain add_column row's rows/s is its transaction (ADD COLUMN + the same kind of UPDATE + SET NOT NULL) over the whole table."
@@ -391,16 +445,31 @@ SECTION="$WORK/section.md"
 cat "$SECTION"
 
 if [[ "$WRITE_RESULTS" != 0 ]]; then
-  RES="$ROOT/bench/RESULTS.md"
+  RES="${RESULTS_FILE:-$ROOT/bench/RESULTS.md}"
   [[ -f "$RES" ]] || echo "# Benchmark results" >"$RES"
-  # Replace the section (up to the next "## " heading) or append it. Hand-written analysis
-  # belongs in bench/zero_downtime/README.md, which the script does not touch.
-  awk -v sect="$SECTION" '
+  # The generated part sits between two markers inside `## zero downtime`; only it is replaced,
+  # so hand-written analysis below it in the same section stays. No markers yet: the old
+  # section (up to the next "## " heading) is replaced, or the section appended.
+  BEGIN_MARK="<!-- bench/zero_downtime/run.sh: generated, begin -->"
+  END_MARK="<!-- bench/zero_downtime/run.sh: generated, end -->"
+  { echo "$BEGIN_MARK"; cat "$SECTION"; echo "$END_MARK"; } >"$SECTION.marked"
+  awk -v sect="$SECTION.marked" -v b="$BEGIN_MARK" -v e="$END_MARK" '
     BEGIN { while ((getline l < sect) > 0) body = body l "\n" }
-    /^## / { if (skipping) skipping = 0; if ($0 == "## zero downtime") { printf "%s", body; skipping = 1; done = 1; next } }
-    !skipping { print }
-    END { if (!done) printf "\n%s", body }
-  ' "$RES" >"$RES.tmp.$$"
+    { lines[NR] = $0 }
+    $0 == b { has_marks = 1 }
+    END {
+      for (i = 1; i <= NR; i++) {
+        l = lines[i]
+        if (has_marks) {
+          if (l == b) { printf "%s", body; skipping = 1; continue }
+          if (skipping) { if (l == e) skipping = 0; continue }
+          print l; continue
+        }
+        if (l ~ /^## /) { if (skipping) skipping = 0; if (l == "## zero downtime") { printf "%s", body; skipping = 1; done = 1; continue } }
+        if (!skipping) print l
+      }
+      if (!has_marks && !done) printf "\n%s", body
+    }' "$RES" >"$RES.tmp.$$"
   mv "$RES.tmp.$$" "$RES"
   log "updated $RES (## zero downtime)"
 fi

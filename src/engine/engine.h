@@ -64,6 +64,15 @@ class Engine {
   // Runs one statement and returns its rows.
   virtual Result<Rows> Query(std::string_view sql, std::span<const Param> params = {}) = 0;
 
+  // Query for a statement run many times in this session: PostgreSQL prepares `sql` under
+  // `name` the first time (the same name must always carry the same sql) and then only binds
+  // and executes it, sparing the parse (and, with a generic plan, the planning) each time.
+  // Others just run Query.
+  virtual Result<Rows> QueryPrepared(const std::string& name, std::string_view sql, std::span<const Param> params) {
+    (void)name;
+    return Query(sql, params);
+  }
+
   // Runs `statements` in one transaction, all or nothing, with `timeouts` applied to this
   // transaction only. On failure the transaction is rolled back and the error names the failing
   // statement (Error::statement_index) with its SQLSTATE; the kind is kLockTimeout when a lock

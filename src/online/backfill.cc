@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
 #include <thread>
 #include <vector>
@@ -23,10 +24,13 @@ std::string TypeOf(const ModelTable& t, const std::string& physical) {
 // A batch is ONE statement that finds the key ending the batch (an index-only walk of
 // `$2` keys past the cursor `$1`; the table's last key when fewer are left), touches the rows up
 // to it and advances the cursor with them, so the cursor commits with its batch — one round
-// trip per batch. Page ranges (tables without a primary key): `$2` is the batch size in rows,
-// turned into a number of pages. `$3`-`$5` name the state row.
+// trip per batch. `first` starts at the table's first key (cursor NULL), `next` after the
+// cursor; neither has an OR, so one generic plan (prepared once per session) reads a key range
+// through the primary key index. Page ranges (tables without a primary key): `$2` is the batch
+// size in rows, turned into a number of pages, and first = next. `$3`-`$5` name the state row.
 struct BatchSql {
-  std::string touch;
+  std::string first;
+  std::string next;
 };
 
 // The column a batch sets to itself to fire the dual-write trigger: one strata added
@@ -70,13 +74,14 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t, const std:
     // Page ranges: cursor[1] = the next page, cursor[2] = the last page that existed at the
     // start (rows inserted later went through the trigger already).
     const std::string next = "least(($1::text[])[1]::bigint + greatest($2::int / 50, 1), ($1::text[])[2]::bigint + 1)";
-    return {fmt::format(
+    std::string sql = fmt::format(
         "WITH touched AS (UPDATE {0} x SET {1} WHERE ctid >= format('(%s,0)', ($1::text[])[1])::tid "
         "AND ctid < format('(%s,0)', {2})::tid RETURNING 1) "
         "UPDATE strata_online.backfill SET cursor = ARRAY[({2})::text, ($1::text[])[2]], "
         "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
         "done = ({2}) > ($1::text[])[2]::bigint, updated_at = clock_timestamp() {3}",
-        table, set, next, state_row)};
+        table, set, next, state_row);
+    return {sql, sql};
   }
   std::vector<std::string> keys, xkeys, as_text, lower, desc;
   for (size_t i = 0; i < t.primary_key.size(); ++i) {
@@ -94,18 +99,27 @@ BatchSql MakeBatchSql(const std::string& schema, const ModelTable& t, const std:
   std::vector<std::string> ub;
   for (size_t i = 0; i < t.primary_key.size(); ++i)
     ub.push_back(fmt::format("((SELECT b FROM ub))[{}]::{}", i + 1, TypeOf(t, t.primary_key[i])));
-  BatchSql b;
-  b.touch = fmt::format(
-      "WITH nxt AS MATERIALIZED (SELECT ARRAY[{0}] AS b FROM {1} WHERE $1::text[] IS NULL OR ({2}) > ({3}) "
-      "ORDER BY {2} LIMIT 1 OFFSET $2::int - 1), "
-      "lst AS MATERIALIZED (SELECT ARRAY[{0}] AS b FROM {1} ORDER BY {9} LIMIT 1), "
+  // {0} nxt's filter ({1} the cursor's key as the key's types), {2} touched's lower bound.
+  const std::string body =
+      "WITH nxt AS MATERIALIZED (SELECT ARRAY[{3}] AS b FROM {4} WHERE {0} "
+      "ORDER BY {5} LIMIT 1 OFFSET $2::int - 1), "
+      "lst AS MATERIALIZED (SELECT ARRAY[{3}] AS b FROM {4} ORDER BY {6} LIMIT 1), "
       "ub AS MATERIALIZED (SELECT coalesce((SELECT b FROM nxt), (SELECT b FROM lst)) AS b), "
-      "touched AS (UPDATE {1} x SET {4} WHERE ($1::text[] IS NULL OR ({5}) > ({3})) AND ({5}) <= ({6}) RETURNING 1) "
+      "touched AS (UPDATE {4} x SET {7} WHERE {2}({8}) <= ({9}) RETURNING 1) "
       "UPDATE strata_online.backfill SET cursor = coalesce((SELECT b FROM nxt), cursor), "
       "rows_done = rows_done + (SELECT count(*) FROM touched), batches = batches + 1, "
-      "done = NOT EXISTS (SELECT 1 FROM nxt), updated_at = clock_timestamp() {7}",
-      fmt::join(as_text, ", "), table, fmt::join(keys, ", "), fmt::join(lower, ", "), set, fmt::join(xkeys, ", "),
-      fmt::join(ub, ", "), state_row, "", fmt::join(desc, ", "));
+      "done = NOT EXISTS (SELECT 1 FROM nxt), updated_at = clock_timestamp() {10}";
+  const std::string lower_of = fmt::format("{}", fmt::join(lower, ", "));
+  auto make = [&](const std::string& nxt_filter, const std::string& touched_lower) {
+    return fmt::format(fmt::runtime(body), nxt_filter, lower_of, touched_lower, fmt::join(as_text, ", "), table,
+                       fmt::join(keys, ", "), fmt::join(desc, ", "), set, fmt::join(xkeys, ", "), fmt::join(ub, ", "),
+                       state_row);
+  };
+  BatchSql b;
+  // `$1::text[] IS NULL`: the first batch still names the cursor parameter (a one-time filter).
+  b.first = make("$1::text[] IS NULL", "");
+  b.next = make(fmt::format("({}) > ({})", fmt::join(keys, ", "), lower_of),
+                fmt::format("({}) > ({}) AND ", fmt::join(xkeys, ", "), lower_of));
   return b;
 }
 }  // namespace
@@ -153,6 +167,7 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   TRY_VOID(engine.Exec(fmt::format("SET lock_timeout = {}", opt.lock_timeout.count())));
   const std::string computed = ComputedSet(t, compute);
   const BatchSql sql = MakeBatchSql(schema, t, computed);
+  const std::string next_name = fmt::format("strata_backfill_{:016x}", std::hash<std::string>{}(sql.next));
   // Session settings for the batches, reset on every way out (the engine's session goes on
   // with the runner's other work, and application triggers must fire for it).
   struct SessionReset {
@@ -161,14 +176,15 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
     ~SessionReset() {
       if (replica) (void)engine.Exec("RESET session_replication_role");
       if (flag) (void)engine.Exec("RESET strata.backfill");
-      if (session) (void)engine.Exec("RESET enable_seqscan");
+      if (session) (void)engine.Exec("RESET enable_seqscan; RESET plan_cache_mode");
     }
   } reset{engine};
-  // Seq scans off: a batch's upper key is an initplan parameter the planner cannot estimate
-  // (see MakeBatchSql). Commits stay synchronous on purpose: measured under load, a backfill
-  // that leaves its WAL to the WAL writer makes the application's commits flush it instead
-  // (p50 of the other sessions +50%, p99 up to 3x), so each batch flushes its own WAL.
-  TRY_VOID(engine.Exec("SET enable_seqscan = off"));
+  // One generic plan for every batch (no planning per batch), and seq scans off: a batch's
+  // upper key is an initplan parameter the planner cannot estimate (see MakeBatchSql). Commits
+  // stay synchronous on purpose: measured under load, a backfill that leaves its WAL to the WAL
+  // writer makes the application's commits flush it instead (their p50 +50%, p99 up to 3x), so
+  // each batch flushes its own WAL.
+  TRY_VOID(engine.Exec("SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan"));
   reset.session = true;
   if (!computed.empty()) {
     TRY_VOID(engine.Exec("SET strata.backfill = on"));
@@ -214,7 +230,7 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
     std::vector<Param> bp = {cursor, std::to_string(opt.batch_size), schema, migration, t.physical};
     Result<Rows> r;
     for (int attempt = 0;; ++attempt) {
-      r = engine.Query(sql.touch, bp);
+      r = cursor ? engine.QueryPrepared(next_name, sql.next, bp) : engine.Query(sql.first, bp);
       if (r || r.error().kind != ErrorKind::kLockTimeout || attempt >= opt.lock_retries) break;
       std::this_thread::sleep_for(RetryDelay(attempt, opt.retry_delay));
     }

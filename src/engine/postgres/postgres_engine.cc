@@ -157,6 +157,30 @@ Result<void> PostgresEngine::Exec(std::string_view sql) {
   return {};
 }
 
+namespace {
+Rows RowsOf(PGresult* res) {
+  Rows rows;
+  int ncols = PQnfields(res);
+  int nrows = PQntuples(res);
+  rows.columns.reserve(ncols);
+  for (int c = 0; c < ncols; ++c) rows.columns.emplace_back(PQfname(res, c));
+  rows.rows.reserve(nrows);
+  for (int r = 0; r < nrows; ++r) {
+    std::vector<std::optional<std::string>> row;
+    row.reserve(ncols);
+    for (int c = 0; c < ncols; ++c) {
+      if (PQgetisnull(res, r, c)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+      }
+    }
+    rows.rows.push_back(std::move(row));
+  }
+  return rows;
+}
+}  // namespace
+
 Result<Rows> PostgresEngine::Query(std::string_view sql, std::span<const Param> params) {
   if (params.size() > 65535) return MakeError(ErrorKind::kInput, "too many parameters (at most 65535)");
   std::string text(sql);
@@ -164,25 +188,23 @@ Result<Rows> PostgresEngine::Query(std::string_view sql, std::span<const Param> 
   ResultPtr res(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                              nullptr, nullptr, 0));
   if (!ResultOk(res.get())) return std::unexpected(ErrorFromResult(res.get(), conn_, text, -1));
-  Rows rows;
-  int ncols = PQnfields(res.get());
-  int nrows = PQntuples(res.get());
-  rows.columns.reserve(ncols);
-  for (int c = 0; c < ncols; ++c) rows.columns.emplace_back(PQfname(res.get(), c));
-  rows.rows.reserve(nrows);
-  for (int r = 0; r < nrows; ++r) {
-    std::vector<std::optional<std::string>> row;
-    row.reserve(ncols);
-    for (int c = 0; c < ncols; ++c) {
-      if (PQgetisnull(res.get(), r, c)) {
-        row.emplace_back(std::nullopt);
-      } else {
-        row.emplace_back(std::string(PQgetvalue(res.get(), r, c), PQgetlength(res.get(), r, c)));
-      }
-    }
-    rows.rows.push_back(std::move(row));
+  return RowsOf(res.get());
+}
+
+Result<Rows> PostgresEngine::QueryPrepared(const std::string& name, std::string_view sql,
+                                           std::span<const Param> params) {
+  if (params.size() > 65535) return MakeError(ErrorKind::kInput, "too many parameters (at most 65535)");
+  std::string text(sql);
+  if (!prepared_.count(name)) {
+    ResultPtr prep(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(params.size()), nullptr));
+    if (!ResultOk(prep.get())) return std::unexpected(ErrorFromResult(prep.get(), conn_, text, -1));
+    prepared_.insert(name);
   }
-  return rows;
+  std::vector<const char*> values = ParamValues(params);
+  ResultPtr res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                               nullptr, 0));
+  if (!ResultOk(res.get())) return std::unexpected(ErrorFromResult(res.get(), conn_, text, -1));
+  return RowsOf(res.get());
 }
 
 namespace {

@@ -26,6 +26,7 @@ class PostgresEngine final : public Engine {
 
   Result<void> Exec(std::string_view sql) override;
   Result<Rows> Query(std::string_view sql, std::span<const Param> params = {}) override;
+  Result<Rows> QueryPrepared(const std::string& name, std::string_view sql, std::span<const Param> params) override;
   Result<void> RunTransaction(std::span<const BoundStatement> statements, const Timeouts& timeouts,
                               bool durable) override;
   Result<void> RunAutocommit(const BoundStatement& statement, const Timeouts& timeouts) override;
