@@ -23,6 +23,7 @@
 #                     transactions are also pooled (a 4 s backfill at 100 tx/s is only ~400
 #                     samples, so one run's p99 is its 4th-worst transaction)
 #   BATCH_DELAY=0ms   strata backfill delay between batches
+#   INDEX_WORKERS=N   pass --index-workers N to strata online start (default: the server's setting)
 #   NEW_APP_AT=started  when the new app moves to the new version: started (after `start`
 #                     returned) or schema (as soon as the version schema exists: during the backfill)
 #   SCENARIOS="alter_type add_notnull index"   which online/plain pairs to run
@@ -45,6 +46,7 @@ PLAIN="${PLAIN:-1}"
 # the backfill done) or "schema" (as soon as the version schema exists, during the backfill).
 NEW_APP_AT="${NEW_APP_AT:-started}"
 BATCH_DELAY="${BATCH_DELAY:-0ms}"
+INDEX_WORKERS="${INDEX_WORKERS:-}"
 SCENARIOS="${SCENARIOS:-alter_type add_notnull index}"
 WRITE_RESULTS="${RESULTS:-1}"
 PG_BIN="${PG_BIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
@@ -277,7 +279,7 @@ run_online() {
   ) &
   local watcher=$!
   "$STRATA" --json --url "$PGURL/$db" online start "$WORK/$mname.json" \
-    --batch-size "$bs" --batch-delay "$BATCH_DELAY" >"$WORK/start_$tag.json" 2>"$WORK/start_$tag.err" ||
+    --batch-size "$bs" --batch-delay "$BATCH_DELAY" ${INDEX_WORKERS:+--index-workers "$INDEX_WORKERS"} >"$WORK/start_$tag.json" 2>"$WORK/start_$tag.err" ||
     die "strata online start failed: $(cat "$WORK/start_$tag.err")"
   te=$(now)
   wait "$watcher" || true
@@ -403,12 +405,12 @@ SECTION="$WORK/section.md"
   echo "Written by \`bench/zero_downtime/run.sh\` on $DATE (commit $COMMIT)."
   echo
   echo "- machine: $(nproc) vCPU ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), shared with other work; load average at start $LOAD_START, at end $LOAD_END"
-  echo "- PostgreSQL $PG_VERSION, throwaway cluster (initdb defaults, fsync on, max_wal_size=4GB, min_wal_size=2GB: see below), TCP on 127.0.0.1"
+  echo "- PostgreSQL $PG_VERSION, throwaway cluster (initdb defaults, fsync on, max_wal_size=4GB, min_wal_size=2GB), TCP on 127.0.0.1; a pool of recycled WAL segments is filled once before the runs, as a server with a steady write load has one (a fresh cluster makes some committing backend create and zero-fill a segment every 16 MB of WAL, stalling every commit 50–120 ms)"
   echo "- table \`accounts(id bigint PRIMARY KEY, balance int NOT NULL, note text NOT NULL, filler text)\`, $ROWS rows ($TABLE_MB MB with its index); each scenario on a fresh copy"
   echo "- load: pgbench, $CLIENTS clients, fixed rate $RATE tx/s (\`-R $RATE -M simple -P 1 -l\`); each transaction reads its app's version from a control table, \`SET search_path\` to it, then \`BEGIN; SELECT\` one row; \`UPDATE\` its balance; \`INSERT\` a row; \`END\`. Half the clients are the old app, half the new app: the new app moves to the new version schema $( [[ "$NEW_APP_AT" == schema ]] && echo "as soon as \`start\` has created it (during the backfill)" || echo "when \`start\` has returned (backfill done)"), the old app moves just before \`complete\` (the roll-out); the old app keeps working on the old version through \`start\` and the backfill"
-  echo "- strata: \`strata online start FILE --batch-size N --batch-delay $BATCH_DELAY\` (N = $BATCH_SIZES; 1000 is the default) then \`strata online complete\` ($STRATA)"
-  echo "- latency: pgbench's per-transaction time (from the scheduled start, so queueing behind a lock counts); before = the ${BEFORE_S} s before the change (first 2 s skipped), during = from \`start\` until \`complete\` returned (plain: the statement)"
-  echo "- longest lock: a sampler polls \`pg_locks\` every ~5 ms for table-level locks on the table that block writes (ShareLock or stronger, granted; tuple and extension locks excluded) and reports the longest run of consecutive samples in which one session held one such lock (a hold seen in a single sample is reported as one sampling interval)."
+  echo "- strata: \`strata online start FILE --batch-size N --batch-delay $BATCH_DELAY${INDEX_WORKERS:+ --index-workers $INDEX_WORKERS}\` (N = $BATCH_SIZES; 1000 is the default) then \`strata online complete\` ($STRATA)"
+  echo "- latency: pgbench's per-transaction time (from the scheduled start, so queueing behind a lock counts); before = the ${BEFORE_S} s before the change (first 2 s skipped), during = from \`start\` until \`complete\` returned (plain: the statement); each online change runs $REPEAT times on fresh copies, then all its runs' transactions are pooled (a 4 s backfill at $RATE tx/s is only ~400 samples: one run's p99 is its 4th-worst transaction)"
+  echo "- longest lock: a sampler (one PL/pgSQL loop in the server, a transaction per sample) polls \`pg_locks\` every ~4 ms for table-level locks on the table that block writes (ShareLock or stronger, granted; tuple and extension locks excluded) and reports the longest run of consecutive samples in which one session held one such lock (a hold seen in a single sample is reported as one sampling interval)."
   echo
   echo "| change | how | tx before / during | failed | p50 before → during (ms) | p99 before → during (ms) | p99 ratio | longest write-blocking lock (sampled) | backfill rows/s (× bulk) | wall |"
   echo "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |"

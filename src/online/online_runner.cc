@@ -211,6 +211,21 @@ Result<void> OnlineRunner::RunConcurrent(const Step& step) {
         Bound(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", Qualified(opt_.schema, step.index))), t);
   };
   TRY_VOID(drop_invalid());
+  // A session setting around the build; the session's own value is put back on every way out.
+  struct WorkersReset {
+    Engine* engine = nullptr;
+    std::string previous;
+    ~WorkersReset() {
+      std::vector<Param> p = {previous};
+      if (engine) (void)engine->Query("SELECT set_config('max_parallel_maintenance_workers', $1, false)", p);
+    }
+  } workers;
+  if (opt_.index_workers >= 0 && !step.index.empty()) {
+    ASSIGN_OR_RETURN(Rows cur, engine_.Query("SELECT current_setting('max_parallel_maintenance_workers')"));
+    TRY_VOID(engine_.Exec(fmt::format("SET max_parallel_maintenance_workers = {}", opt_.index_workers)));
+    workers.previous = cur.rows[0][0].value_or("2");
+    workers.engine = &engine_;
+  }
   for (int attempt = 0;; ++attempt) {
     auto r = engine_.RunAutocommit(Bound(step.sql), t);
     if (r) return {};

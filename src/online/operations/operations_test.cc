@@ -368,6 +368,32 @@ TEST_F(OperationTest, CreateIndexDropsAnInvalidLeftoverFirst) {
   ASSERT_TRUE(runner.Complete(false).has_value());
 }
 
+// --index-workers: the build runs with max_parallel_maintenance_workers as asked (seen by an
+// event trigger at the CREATE INDEX), and the session's setting is back afterwards.
+TEST_F(OperationTest, CreateIndexWithIndexWorkers) {
+  Exec(*db_, R"(
+    CREATE TABLE seen (workers text);
+    CREATE FUNCTION record_workers() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO seen SELECT current_setting('max_parallel_maintenance_workers')
+          FROM pg_event_trigger_ddl_commands() WHERE object_identity = 'public.t_b_idx';
+      END $$;
+    CREATE EVENT TRIGGER record_workers ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
+      EXECUTE FUNCTION record_workers();
+    SET max_parallel_maintenance_workers = 3;
+  )");
+  auto m = ParseOnlineMigration("operations:\n  - create_index: {name: t_b_idx, table: t, columns: [b]}\n", "i.yaml", "i");
+  ASSERT_TRUE(m.has_value());
+  OnlineOptions o;
+  o.index_workers = 0;
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT string_agg(workers, ',') FROM seen"), "0");
+  EXPECT_EQ(Q("SHOW max_parallel_maintenance_workers"), "3");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+}
+
 TEST_F(OperationTest, DropIndex) {
   Exec(*db_, "CREATE INDEX t_b_idx ON t (b)");
   Lifecycle("  - drop_index: {name: t_b_idx}\n", [&] { EXPECT_EQ(Q("SELECT to_regclass('t_b_idx') IS NOT NULL"), "t"); });
