@@ -23,7 +23,7 @@
 #                     transactions are also pooled (a 4 s backfill at 100 tx/s is only ~400
 #                     samples, so one run's p99 is its 4th-worst transaction)
 #   BATCH_DELAY=0ms   strata backfill delay between batches
-#   INDEX_WORKERS=N   pass --index-workers N to strata online start (default: the server's setting)
+#   INDEX_WORKERS=N   pass --index-workers N to strata online start (strata's default: 0; -1: the server's)
 #   NEW_APP_AT=started  when the new app moves to the new version: started (after `start`
 #                     returned) or schema (as soon as the version schema exists: during the backfill)
 #   SCENARIOS="alter_type add_notnull index"   which online/plain pairs to run

@@ -29,7 +29,7 @@ struct OnlineFlags {
   int lock_retries = 10;
   std::string max_replica_lag = "10s";
   int max_lock_waiters = 0;
-  int index_workers = -1;
+  int index_workers = 0;
   bool no_backfill = false;
   bool no_roles = false;
   bool dry_run = false;
@@ -77,7 +77,7 @@ Result<online::OnlineOptions> Options(Context& ctx, const OnlineFlags& f, const 
   o.lock_retries = f.lock_retries;
   ASSIGN_OR_RETURN(o.lock_wait, ctx.LockWait());
   o.create_roles = !f.no_roles;
-  if (f.index_workers < -1) return MakeError(ErrorKind::kUsage, "--index-workers must be 0 or more");
+  if (f.index_workers < -1) return MakeError(ErrorKind::kUsage, "--index-workers must be 0 or more (-1: the server's setting)");
   o.index_workers = f.index_workers;
   ASSIGN_OR_RETURN(o.active_wait, ParseDuration(f.wait));
   o.backfill = !f.no_backfill;
@@ -160,8 +160,8 @@ void AddCommonFlags(CLI::App* cmd, OnlineFlags& f) {
   cmd->add_option("--lock-timeout", f.lock_timeout, "lock_timeout of each DDL transaction (default 500ms)");
   cmd->add_option("--lock-retries", f.lock_retries, "Retries after a lock timeout, with jittered back-off (default 10)");
   cmd->add_option("--index-workers", f.index_workers,
-                  "Parallel workers per index build (max_parallel_maintenance_workers; default: the server's). "
-                  "0 spares the cores of a small instance");
+                  "Parallel workers per index build (max_parallel_maintenance_workers; default 0: the build "
+                  "leaves the other cores to the application; -1: the server's setting)");
 }
 
 void AddBackfillFlags(CLI::App* cmd, OnlineFlags& f) {

@@ -177,6 +177,30 @@ void OnlineRunner::Unlock() {
   locked_ = false;
 }
 
+// A waiter cancels an autovacuum worker that blocks it once it has waited deadlock_timeout
+// (1 s by default): strata's lock_timeout is shorter on purpose (application queries queue
+// behind a waiting DDL), so without this every retry would time out until the vacuum ends — for
+// minutes on a large table. Anti-wraparound vacuums are left alone (PostgreSQL does not cancel
+// them either). Cancelling needs the right to signal the worker (superuser on PostgreSQL 15);
+// without it the worker is named and the retries go on.
+void OnlineRunner::CancelAutovacuum() {
+  std::vector<Param> p = {opt_.schema};
+  auto r = engine_.Query(
+      "SELECT a.pid::text, c.relname::text, pg_cancel_backend(a.pid)::text FROM pg_stat_activity a "
+      "JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'relation' AND l.granted "
+      "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE a.backend_type = 'autovacuum worker' AND a.datname = current_database() AND n.nspname = $1 "
+      "AND c.relkind IN ('r', 'p', 'm') AND a.query NOT LIKE '%wraparound%'",
+      p);
+  if (!r) {
+    Note("an autovacuum worker may hold the lock; strata may not cancel it: " + r.error().message);
+    return;
+  }
+  for (const auto& row : r->rows)
+    Note(fmt::format("cancelled the autovacuum of {} (pid {}) that held its lock; it runs again later",
+                     row[1].value_or("?"), row[0].value_or("?")));
+}
+
 Result<void> OnlineRunner::RunTransactionWithRetries(std::vector<BoundStatement> statements) {
   if (statements.empty()) return {};
   Timeouts t{opt_.lock_timeout, milliseconds(0)};
@@ -195,6 +219,7 @@ Result<void> OnlineRunner::RunTransactionWithRetries(std::vector<BoundStatement>
     milliseconds d = RetryDelay(attempt, opt_.retry_delay);
     Note(fmt::format("lock not granted within {} ms; retry {} of {} in {} ms", opt_.lock_timeout.count(), attempt + 1,
                      opt_.lock_retries, d.count()));
+    CancelAutovacuum();
     std::this_thread::sleep_for(d);
   }
 }
@@ -235,6 +260,7 @@ Result<void> OnlineRunner::RunConcurrent(const Step& step) {
       e.message += "\nstatement: " + step.sql.substr(0, 400);
       return std::unexpected(e);
     }
+    CancelAutovacuum();
     std::this_thread::sleep_for(RetryDelay(attempt, opt_.retry_delay));
   }
 }

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -391,6 +394,50 @@ TEST_F(OperationTest, CreateIndexWithIndexWorkers) {
   ASSERT_TRUE(s.has_value()) << s.error().Describe();
   EXPECT_EQ(Q("SELECT string_agg(workers, ',') FROM seen"), "0");
   EXPECT_EQ(Q("SHOW max_parallel_maintenance_workers"), "3");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+}
+
+// An autovacuum worker holds SHARE UPDATE EXCLUSIVE on the table for as long as it vacuums (made
+// slow here with a cost delay). It would be cancelled by a waiter after deadlock_timeout (1 s),
+// but strata's lock_timeout is shorter, so strata cancels it itself after a lock timeout: the
+// retry gets the lock instead of timing out until the vacuum ends.
+TEST_F(OperationTest, LockTimeoutCancelsABlockingAutovacuum) {
+  Exec(*db_, "ALTER SYSTEM SET autovacuum_naptime = 1");
+  Exec(*db_, "SELECT pg_reload_conf()");
+  struct Restore {
+    Engine& db;
+    ~Restore() {
+      (void)db.Exec("ALTER SYSTEM RESET autovacuum_naptime");
+      (void)db.Exec("SELECT pg_reload_conf()");
+    }
+  } restore{*db_};
+  Exec(*db_, "CREATE TABLE slow (id int PRIMARY KEY, pad text) WITH (autovacuum_vacuum_cost_delay = 100, "
+             "autovacuum_vacuum_cost_limit = 1, autovacuum_vacuum_threshold = 1, autovacuum_vacuum_scale_factor = 0, "
+             "autovacuum_analyze_threshold = 1000000000);"
+             "INSERT INTO slow SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;"
+             "DELETE FROM slow WHERE id % 2 = 0;");
+  std::string pid;
+  for (int i = 0; i < 150 && pid.empty(); ++i) {
+    pid = Q("SELECT coalesce(max(pid)::text, '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+            "AND query LIKE '%slow%'");
+    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(pid.empty()) << "no autovacuum worker started on the table";
+  auto m = ParseOnlineMigration("operations:\n  - add_column: {table: slow, column: {name: c, type: int, nullable: true}}\n", "v.yaml",
+                                "v");
+  ASSERT_TRUE(m.has_value());
+  OnlineOptions o;
+  o.lock_timeout = std::chrono::milliseconds(200);
+  o.lock_retries = 2;
+  o.retry_delay = std::chrono::milliseconds(50);
+  std::vector<std::string> notes;
+  o.on_note = [&](const std::string& n) { notes.push_back(n); };
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  std::string all;
+  for (const auto& n : notes) all += n + "\n";
+  EXPECT_THAT(all, ::testing::HasSubstr("cancelled the autovacuum of slow (pid " + pid + ")")) << all;
   ASSERT_TRUE(runner.Complete(false).has_value());
 }
 
