@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "migrate/autovacuum.h"
 #include "util/hash.h"
 #include "util/text.h"
 
@@ -244,9 +245,11 @@ bool Migrator::WaitToRetry(const Migration& m, const Error& e, int attempt, cons
   ExecSettings es = SettingsFor(m);
   if (e.kind != ErrorKind::kLockTimeout || attempt >= es.lock_retries.value_or(0)) return false;
   milliseconds delay = RetryDelay(attempt, es.retry_delay.value_or(milliseconds(500)));
+  // A blocking autovacuum would outlast every retry (see migrate/autovacuum.h).
+  const std::string cancelled = DescribeCancelledAutovacuum(CancelBlockingAutovacuum(engine_));
   if (sink) {
     MigrationEvent ev{EventKind::kRetry, target_, &m, index, total, attempt + 1, delay};
-    ev.detail = e.message;
+    ev.detail = e.message + (cancelled.empty() ? "" : "; " + cancelled);
     sink(ev);
   }
   std::this_thread::sleep_for(delay);

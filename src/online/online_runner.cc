@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "migrate/autovacuum.h"
 #include "migrate/migrator.h"
 #include "online/sql_text.h"
 #include "online/trigger_builder.h"
@@ -177,28 +178,10 @@ void OnlineRunner::Unlock() {
   locked_ = false;
 }
 
-// A waiter cancels an autovacuum worker that blocks it once it has waited deadlock_timeout
-// (1 s by default): strata's lock_timeout is shorter on purpose (application queries queue
-// behind a waiting DDL), so without this every retry would time out until the vacuum ends — for
-// minutes on a large table. Anti-wraparound vacuums are left alone (PostgreSQL does not cancel
-// them either). Cancelling needs the right to signal the worker (superuser on PostgreSQL 15);
-// without it the worker is named and the retries go on.
+// See migrate/autovacuum.h: a blocking autovacuum would otherwise outlast every retry.
 void OnlineRunner::CancelAutovacuum() {
-  std::vector<Param> p = {opt_.schema};
-  auto r = engine_.Query(
-      "SELECT a.pid::text, c.relname::text, pg_cancel_backend(a.pid)::text FROM pg_stat_activity a "
-      "JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'relation' AND l.granted "
-      "JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "WHERE a.backend_type = 'autovacuum worker' AND a.datname = current_database() AND n.nspname = $1 "
-      "AND c.relkind IN ('r', 'p', 'm') AND a.query NOT LIKE '%wraparound%'",
-      p);
-  if (!r) {
-    Note("an autovacuum worker may hold the lock; strata may not cancel it: " + r.error().message);
-    return;
-  }
-  for (const auto& row : r->rows)
-    Note(fmt::format("cancelled the autovacuum of {} (pid {}) that held its lock; it runs again later",
-                     row[1].value_or("?"), row[0].value_or("?")));
+  std::string line = DescribeCancelledAutovacuum(CancelBlockingAutovacuum(engine_, opt_.schema));
+  if (!line.empty()) Note(line);
 }
 
 Result<void> OnlineRunner::RunTransactionWithRetries(std::vector<BoundStatement> statements) {

@@ -437,7 +437,7 @@ TEST_F(OperationTest, LockTimeoutCancelsABlockingAutovacuum) {
   ASSERT_TRUE(s.has_value()) << s.error().Describe();
   std::string all;
   for (const auto& n : notes) all += n + "\n";
-  EXPECT_THAT(all, ::testing::HasSubstr("cancelled the autovacuum of slow (pid " + pid + ")")) << all;
+  EXPECT_THAT(all, ::testing::HasSubstr("cancelled the autovacuum of public.slow (pid " + pid + ")")) << all;
   ASSERT_TRUE(runner.Complete(false).has_value());
 }
 
