@@ -9,6 +9,7 @@
 
 #include "tests/integration/cli_harness.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/slow_autovacuum.h"
 #include "util/process.h"
 #include "util/text.h"
 
@@ -297,33 +298,11 @@ TEST(CliPostgres, LockTimeoutRetriesThenSucceeds) {
 // lock_timeout, so strata cancels it after the first timeout and the retry goes through.
 TEST(CliPostgres, LockTimeoutCancelsABlockingAutovacuum) {
   CliProject p(FreshPgDatabase("autovac"));
-  p.Migration("0001_a.sql",
-              "CREATE TABLE slow (id int PRIMARY KEY, pad text) WITH (autovacuum_vacuum_cost_delay = 100, "
-              "autovacuum_vacuum_cost_limit = 1, autovacuum_vacuum_threshold = 1, autovacuum_vacuum_scale_factor = 0, "
-              "autovacuum_analyze_threshold = 1000000000);\n"
-              "INSERT INTO slow SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;\n"
-              "DELETE FROM slow WHERE id % 2 = 0;",
-              "DROP TABLE slow;");
-  ASSERT_EQ(p.HashAndApply().exit_code, 0);
   auto admin = p.Connect();
-  // (ALTER SYSTEM refuses the implicit transaction of a multi-statement string.)
-  ASSERT_TRUE(admin->Exec("ALTER SYSTEM SET autovacuum_naptime = 1"));
-  ASSERT_TRUE(admin->Exec("SELECT pg_reload_conf()"));
-  struct Restore {
-    Engine& db;
-    ~Restore() {
-      (void)db.Exec("ALTER SYSTEM RESET autovacuum_naptime");
-      (void)db.Exec("SELECT pg_reload_conf()");
-    }
-  } restore{*admin};
-  std::string pid;
-  for (int i = 0; i < 150 && pid.empty(); ++i) {
-    pid = p.Scalar("SELECT coalesce(max(pid)::text, '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
-                   "AND query LIKE '%slow%'");
-    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  strata::testing::SlowAutovacuum vacuum(*admin, "slow");
+  const std::string pid = vacuum.pid();
   ASSERT_FALSE(pid.empty()) << "no autovacuum worker started on the table";
-  p.Migration("0002_b.sql", "ALTER TABLE slow ADD COLUMN b integer;", "ALTER TABLE slow DROP COLUMN b;",
+  p.Migration("0001_b.sql", "ALTER TABLE slow ADD COLUMN b integer;", "ALTER TABLE slow DROP COLUMN b;",
               "-- strata:lock-timeout 200ms\n-- strata:lock-retries 2\n-- strata:retry-delay 50ms\n");
   ASSERT_EQ(p.Run({"hash"}).exit_code, 0);
   CliResult r = p.Run({"apply"});

@@ -14,6 +14,7 @@
 #include "online/online_runner.h"
 #include "schema/catalog_snapshot.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/slow_autovacuum.h"
 #include "util/database_url.h"
 
 namespace strata::online {
@@ -402,29 +403,11 @@ TEST_F(OperationTest, CreateIndexWithIndexWorkers) {
 // but strata's lock_timeout is shorter, so strata cancels it itself after a lock timeout: the
 // retry gets the lock instead of timing out until the vacuum ends.
 TEST_F(OperationTest, LockTimeoutCancelsABlockingAutovacuum) {
-  Exec(*db_, "ALTER SYSTEM SET autovacuum_naptime = 1");
-  Exec(*db_, "SELECT pg_reload_conf()");
-  struct Restore {
-    Engine& db;
-    ~Restore() {
-      (void)db.Exec("ALTER SYSTEM RESET autovacuum_naptime");
-      (void)db.Exec("SELECT pg_reload_conf()");
-    }
-  } restore{*db_};
-  Exec(*db_, "CREATE TABLE slow (id int PRIMARY KEY, pad text) WITH (autovacuum_vacuum_cost_delay = 100, "
-             "autovacuum_vacuum_cost_limit = 1, autovacuum_vacuum_threshold = 1, autovacuum_vacuum_scale_factor = 0, "
-             "autovacuum_analyze_threshold = 1000000000);"
-             "INSERT INTO slow SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;"
-             "DELETE FROM slow WHERE id % 2 = 0;");
-  std::string pid;
-  for (int i = 0; i < 150 && pid.empty(); ++i) {
-    pid = Q("SELECT coalesce(max(pid)::text, '') FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
-            "AND query LIKE '%slow%'");
-    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  strata::testing::SlowAutovacuum vacuum(*db_, "slow");
+  const std::string pid = vacuum.pid();
   ASSERT_FALSE(pid.empty()) << "no autovacuum worker started on the table";
-  auto m = ParseOnlineMigration("operations:\n  - add_column: {table: slow, column: {name: c, type: int, nullable: true}}\n", "v.yaml",
-                                "v");
+  auto m = ParseOnlineMigration(
+      "operations:\n  - add_column: {table: slow, column: {name: c, type: int, nullable: true}}\n", "v.yaml", "v");
   ASSERT_TRUE(m.has_value());
   OnlineOptions o;
   o.lock_timeout = std::chrono::milliseconds(200);
