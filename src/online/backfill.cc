@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "migrate/migrator.h"
+#include "online/session_settings.h"
 #include "online/sql_text.h"
 
 namespace strata::online {
@@ -168,30 +169,20 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   const std::string computed = ComputedSet(t, compute);
   const BatchSql sql = MakeBatchSql(schema, t, computed);
   const std::string next_name = fmt::format("strata_backfill_{:016x}", std::hash<std::string>{}(sql.next));
-  // Session settings for the batches, reset on every way out (the engine's session goes on
-  // with the runner's other work, and application triggers must fire for it).
-  struct SessionReset {
-    Engine& engine;
-    bool replica = false, flag = false, session = false;
-    ~SessionReset() {
-      if (replica) (void)engine.Exec("RESET session_replication_role");
-      if (flag) (void)engine.Exec("RESET strata.backfill");
-      if (session) (void)engine.Exec("RESET enable_seqscan; RESET plan_cache_mode");
-    }
-  } reset{engine};
+  // Session settings for the batches, put back on every way out.
+  SessionSettings settings(engine);
   // One generic plan for every batch (no planning per batch), and seq scans off: a batch's
   // upper key is an initplan parameter the planner cannot estimate (see MakeBatchSql). Commits
   // stay synchronous on purpose: measured under load, a backfill that leaves its WAL to the WAL
   // writer makes the application's commits flush it instead (their p50 +50%, p99 up to 3x), so
   // each batch flushes its own WAL.
-  TRY_VOID(engine.Exec("SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan"));
-  reset.session = true;
+  TRY_VOID(settings.Set("enable_seqscan", "off"));
+  TRY_VOID(settings.Set("plan_cache_mode", "force_generic_plan"));
   if (!computed.empty()) {
-    TRY_VOID(engine.Exec("SET strata.backfill = on"));
-    reset.flag = true;
-    if (opt.replica_role && engine.Exec("SET session_replication_role = replica")) reset.replica = true;
+    TRY_VOID(settings.Set("strata.backfill", "on"));
+    // Not permitted: silently without it.
+    pr.replica = opt.replica_role && settings.Set("session_replication_role", "replica").has_value();
   }
-  pr.replica = reset.replica;
   const std::string table = Qualified(schema, t.physical);
   const auto started = std::chrono::steady_clock::now();
   const long long done_at_start = pr.rows_done;

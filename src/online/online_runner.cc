@@ -7,6 +7,7 @@
 
 #include "migrate/autovacuum.h"
 #include "migrate/migrator.h"
+#include "online/session_settings.h"
 #include "online/sql_text.h"
 #include "online/trigger_builder.h"
 #include "online/version_schema.h"
@@ -219,21 +220,9 @@ Result<void> OnlineRunner::RunConcurrent(const Step& step) {
         Bound(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", Qualified(opt_.schema, step.index))), t);
   };
   TRY_VOID(drop_invalid());
-  // A session setting around the build; the session's own value is put back on every way out.
-  struct WorkersReset {
-    Engine* engine = nullptr;
-    std::string previous;
-    ~WorkersReset() {
-      std::vector<Param> p = {previous};
-      if (engine) (void)engine->Query("SELECT set_config('max_parallel_maintenance_workers', $1, false)", p);
-    }
-  } workers;
-  if (opt_.index_workers >= 0 && !step.index.empty()) {
-    ASSIGN_OR_RETURN(Rows cur, engine_.Query("SELECT current_setting('max_parallel_maintenance_workers')"));
-    TRY_VOID(engine_.Exec(fmt::format("SET max_parallel_maintenance_workers = {}", opt_.index_workers)));
-    workers.previous = cur.rows[0][0].value_or("2");
-    workers.engine = &engine_;
-  }
+  SessionSettings settings(engine_);  // the session's own value back on every way out
+  if (opt_.index_workers >= 0 && !step.index.empty())
+    TRY_VOID(settings.Set("max_parallel_maintenance_workers", std::to_string(opt_.index_workers)));
   for (int attempt = 0;; ++attempt) {
     auto r = engine_.RunAutocommit(Bound(step.sql), t);
     if (r) return {};
