@@ -1,6 +1,7 @@
 #include "online/trigger_builder.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "online/sql_text.h"
 
@@ -11,13 +12,16 @@ std::string TriggerName(const std::string& migration, const std::string& table) 
 }
 
 namespace {
+// Whether `expr` names column `name` (as a plpgsql variable would be read).
+bool Reads(const std::string& expr, const std::string& name) { return RewriteColumns(expr, {{name, "_"}}) != expr; }
+
 // Variables for the columns the expressions name (declaring every column would cost an
 // assignment per column and row).
 std::string Declarations(const std::string& schema, const ModelTable& shape, const std::vector<std::string>& exprs) {
   std::string out;
   for (const auto& c : shape.columns) {
     bool used = false;
-    for (const auto& e : exprs) used = used || RewriteColumns(e, {{c.name, "_"}}) != e;
+    for (const auto& e : exprs) used = used || Reads(e, c.name);
     if (!used) continue;
     out += fmt::format("      {} {}.{}%TYPE := NEW.{};\n", Ident(c.name), Qualified(schema, shape.physical),
                        Ident(c.physical), Ident(c.physical));
@@ -25,16 +29,41 @@ std::string Declarations(const std::string& schema, const ModelTable& shape, con
   return out;
 }
 
+// When a rule is evaluated: on INSERT; on UPDATE only while its target is still NULL (a row the
+// backfill has not reached) or when a column its expression reads changed. A volatile
+// expression (`gen_random_uuid()`) so keeps the value it gave the row instead of drawing a new
+// one on every write, and unchanged inputs would give the same value anyway.
+std::string Guard(const ModelTable& shape, const TriggerRule& r) {
+  std::vector<std::string> now, before;
+  for (const auto& c : shape.columns)
+    if (Reads(r.expr, c.name)) {
+      now.push_back("NEW." + Ident(c.physical));
+      before.push_back("OLD." + Ident(c.physical));
+    }
+  std::string guard = fmt::format("TG_OP = 'INSERT' OR NEW.{} IS NULL", Ident(r.target));
+  if (!now.empty())
+    guard += fmt::format(" OR ROW({}) IS DISTINCT FROM ROW({})", fmt::join(now, ", "), fmt::join(before, ", "));
+  return guard;
+}
+
 std::string Branch(const std::string& schema, const ModelTable* shape, const std::string& table,
                    const std::vector<TriggerRule>& rules, bool from_new) {
-  std::string sets;
-  std::vector<std::string> exprs;
+  if (!shape) return "    NULL;\n";
+  // Two rules for one column: only the last counts (each expression reads the row as written,
+  // not an earlier assignment), as in the backfill's SET list.
+  std::vector<const TriggerRule*> mine;
   for (const auto& r : rules)
     if (r.table == table && r.from_new == from_new) {
-      sets += fmt::format("      NEW.{} := ({});\n", Ident(r.target), r.expr);
-      exprs.push_back(r.expr);
+      std::erase_if(mine, [&](const TriggerRule* m) { return m->target == r.target; });
+      mine.push_back(&r);
     }
-  if (sets.empty() || !shape) return "    NULL;\n";
+  if (mine.empty()) return "    NULL;\n";
+  std::string sets;
+  std::vector<std::string> exprs;
+  for (const TriggerRule* r : mine) {
+    sets += fmt::format("      IF {} THEN NEW.{} := ({}); END IF;\n", Guard(*shape, *r), Ident(r->target), r->expr);
+    exprs.push_back(r->expr);
+  }
   std::string decl = Declarations(schema, *shape, exprs);
   if (decl.empty()) return sets;
   return fmt::format("    DECLARE\n{}    BEGIN\n{}    END;\n", decl, sets);

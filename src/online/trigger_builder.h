@@ -3,7 +3,9 @@
 // element of the writer's search_path, or it SET strata.version to it — the same test as
 // strata_online.in_version(), inlined: one string search per row) and computes the other version's
 // columns: `up` rules when the old version wrote, `down` rules when the new one did. The
-// rules' expressions see the writing version's columns as plain names (plpgsql variables).
+// rules' expressions see the writing version's columns as plain names (plpgsql variables). A
+// rule runs on INSERT, and on UPDATE only when a column its expression reads changed or its
+// target is NULL (not yet backfilled): volatile expressions keep the value they drew.
 // It returns at once when the session set `strata.backfill = on`: the backfill's batches
 // compute the new columns themselves (backfill.h); every other writer goes through it.
 #pragma once

@@ -152,6 +152,33 @@ TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_c_key'"), "1");
 }
 
+// The trigger evaluates `up` again on an old version's UPDATE only when a column it reads changed
+// (or the row has no value yet): a volatile `up` keeps the value it drew, a deterministic one
+// follows its inputs.
+TEST_F(OperationTest, UpIsEvaluatedAgainOnlyWhenItsInputsChange) {
+  Lifecycle("  - add_column: {table: t, column: {name: u, type: uuid, nullable: true}, up: \"gen_random_uuid()\"}\n"
+            "  - add_column: {table: t, column: {name: n, type: int, nullable: true}, up: \"length(a)\"}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              const std::string u1 = Q("SELECT u::text FROM t WHERE id = 1", nw.get());
+              ASSERT_EQ(u1.size(), 36u);
+              EXPECT_EQ(Q("SELECT count(DISTINCT u) FROM t", nw.get()), "10");
+              Exec(*old, "UPDATE t SET b = 5 WHERE id = 1");
+              EXPECT_EQ(Q("SELECT u::text FROM t WHERE id = 1", nw.get()), u1);
+              Exec(*old, "UPDATE t SET a = 'longer' WHERE id = 1");
+              EXPECT_EQ(Q("SELECT u::text || ' ' || n FROM t WHERE id = 1", nw.get()), u1 + " 6");
+              Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'x')");
+              EXPECT_EQ(Q("SELECT (u IS NOT NULL AND u <> '" + u1 + "')::text || ' ' || n FROM t WHERE id = 11", nw.get()),
+                        "true 1");
+              // A row the backfill has not reached (no value yet) gets one from the next write.
+              Exec(*db_, "SET strata.backfill = on; UPDATE t SET _strata_new_u = NULL, _strata_new_n = NULL WHERE id = 2; "
+                         "RESET strata.backfill");
+              Exec(*old, "UPDATE t SET b = 7 WHERE id = 2");
+              EXPECT_EQ(Q("SELECT (u IS NOT NULL)::text || ' ' || n FROM t WHERE id = 2", nw.get()), "true 2");
+            });
+}
+
 // The backfill touches rows by setting a column to itself: never the key when it is an identity
 // GENERATED ALWAYS (PostgreSQL refuses `SET id = id` there), nor a generated column.
 TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
