@@ -10,6 +10,9 @@
 #   add_notnull  online add_column score bigint NOT NULL, up balance*2 | plain ADD COLUMN + UPDATE + SET NOT NULL
 #   index        online create_index on note (CONCURRENTLY)          | plain CREATE INDEX
 #   bulk_update  one UPDATE of the whole table, idle and under the same load (the backfill's limit)
+#   floor        no migration, the same load: one backend busy on CPU alone for ~4 s, and the
+#                table updated in batches of 1000 rows by psql (no trigger, no strata) — what any
+#                4 s of one busy core, or any batched backfill, costs the load on this machine
 #
 # Environment (all optional):
 #   STRATA_BIN=path   strata binary (default: build/strata, else build-*/strata of this tree)
@@ -28,6 +31,8 @@
 #                     returned) or schema (as soon as the version schema exists: during the backfill)
 #   SCENARIOS="alter_type add_notnull index"   which online/plain pairs to run
 #   PLAIN=0           skip the plain-SQL runs
+#   FLOOR=0           skip the machine's floor (no migration: one backend busy on CPU only, and
+#                     a batched UPDATE without trigger or strata, under the same load; REPEAT runs)
 #   RESULTS=0         do not touch bench/RESULTS.md (RESULTS_FILE=path: write that file instead)
 #   KEEP=1            keep the work folder (logs, pgbench transaction logs, lock samples)
 #   PG_BIN=$(pg_config --bindir)
@@ -42,6 +47,7 @@ AFTER_S="${AFTER_S:-6}"
 BATCH_SIZES="${BATCH_SIZES:-1000 5000}"
 REPEAT="${REPEAT:-3}"
 PLAIN="${PLAIN:-1}"
+FLOOR="${FLOOR:-1}"
 # When the new app moves to the new version: "started" (when `strata online start` has returned,
 # the backfill done) or "schema" (as soon as the version schema exists, during the backfill).
 NEW_APP_AT="${NEW_APP_AT:-started}"
@@ -363,6 +369,59 @@ run_bulk() {
   log "WAL segments in the pool: $(find "$WORK/data/pg_wal" -maxdepth 1 -type f -name '0*' | wc -l)"
 }
 
+# The machine's floor, no migration: KIND cpu = one session computing for FLOOR_CPU_S seconds
+# (no I/O), batched = `ADD COLUMN score bigint` then UPDATEs of 1000 rows each, one transaction
+# per statement, by psql (no trigger, no strata: the least a batched backfill of this table
+# costs). Same load, sampler and windows as run_online. REP: the run's number.
+FLOOR_CPU_S="${FLOOR_CPU_S:-4}"
+FLOOR_BATCH=1000
+run_floor() {  # run_floor KIND REP
+  local kind="$1" rep="$2" db="zd_floor_$1"
+  local tag="${kind}_r$rep"
+  log "floor $kind: fresh database (run $rep of $REPEAT)"
+  fresh_db "$db"
+  write_script "" ""
+  if [[ "$kind" == batched ]]; then
+    q "$db" "ALTER TABLE accounts ADD COLUMN score bigint" >/dev/null
+    awk -v rows="$ROWS" -v b="$FLOOR_BATCH" 'BEGIN { for (k = 0; k < rows; k += b)
+      printf "UPDATE accounts SET score = balance * 2 WHERE id > %d AND id <= %d;\n", k, k + b }' >"$WORK/floor_batches.sql"
+  fi
+  local pfx="$WORK/pgb_floor_$tag"
+  start_sampler "$db" "$WORK/locks_floor_$tag"
+  start_pgbench "$db" "$pfx"
+  local t0 ts te
+  t0=$(now)
+  sleep "$BEFORE_S"
+  ts=$(now)
+  if [[ "$kind" == cpu ]]; then
+    q "$db" "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); BEGIN
+      WHILE clock_timestamp() < t0 + interval '$FLOOR_CPU_S s' LOOP
+        PERFORM count(*) FROM generate_series(1, 50000);
+      END LOOP; END \$\$" >/dev/null
+  else
+    "${PSQL[@]}" -d "$db" -f "$WORK/floor_batches.sql" >/dev/null
+  fi
+  te=$(now)
+  sleep "$AFTER_S"
+  stop_pgbench
+  stop_sampler
+  local before during locks ab wall rate="-"
+  before=$(tx_stats "$pfx" "$(plus "$t0" 2)" "$ts" "$WORK/pool_before_floor_$kind")
+  during=$(tx_stats "$pfx" "$ts" "$te" "$WORK/pool_during_floor_$kind")
+  locks=$(lock_stats "$WORK/locks_floor_$tag" "$ts" "$te")
+  ab=$(aborted "$pfx")
+  RUN_ABORTED=$((RUN_ABORTED + ab))
+  wall=$(awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f", b - a }')
+  if [[ "$kind" == batched ]]; then
+    rate=$(awk -v r="$ROWS" -v a="$ts" -v b="$te" 'BEGIN { printf "%.0f", r / (b - a) }')
+    RUN_RATES+=("$rate")
+  fi
+  read -r _ _ _ b99 _ <<<"$before"; read -r _ _ _ d99 _ <<<"$during"
+  RUN_RATIOS+=("$(awk -v a="$b99" -v b="$d99" 'BEGIN { if (a + 0 > 0) printf "%.2f", b / a; else print "-" }')")
+  record "floor|$kind|$before|$during|$locks|$rate|$ROWS|$wall|-|$ab|$FLOOR_BATCH|$rep"
+  log "floor $kind: before [$before] during [$during] locks [$locks] took ${wall}s, aborted $ab"
+}
+
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -394,6 +453,16 @@ for s in $SCENARIOS; do
   done
   [[ "$PLAIN" == 0 ]] || run_plain "$s" "${!plain}" "$col" "$val"
 done
+if [[ "$FLOOR" != 0 ]]; then
+  for kind in cpu batched; do
+    RUN_RATES=(); RUN_RATIOS=(); RUN_ABORTED=0
+    rm -f "$WORK/pool_before_floor_$kind" "$WORK/pool_during_floor_$kind"
+    for rep in $(seq 1 "$REPEAT"); do run_floor "$kind" "$rep"; done
+    if [[ "$REPEAT" -gt 1 ]]; then
+      record "floor_pooled|$kind|$(lat_stats "$WORK/pool_before_floor_$kind")|$(lat_stats "$WORK/pool_during_floor_$kind")|-|$( ((${#RUN_RATES[@]})) && printf '%s\n' "${RUN_RATES[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' || echo -)|-|-|-|$RUN_ABORTED|$FLOOR_BATCH|$(IFS=' '; echo "${RUN_RATIOS[*]}")"
+    fi
+  done
+fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------
@@ -425,6 +494,8 @@ SECTION="$WORK/section.md"
       alter_type) what="alter_column int → bigint" ;;
       add_notnull) what="add_column NOT NULL + up" ;;
       index) what="create_index" ;;
+      cpu) what="no migration: one backend on CPU only (machine floor)" ;;
+      batched) what="no migration: batched UPDATE, no trigger (machine floor)" ;;
     esac
     rate_s="$rate"
     if [[ "$rate" =~ ^[0-9]+$ && "$rate" -gt 0 ]]; then
@@ -435,6 +506,10 @@ SECTION="$WORK/section.md"
       online) wall="start ${wstart} s, complete ${wcomplete} s"; how_s="strata online, batch $bs, run $rep" ;;
       pooled) wall="-"; how_s="**strata online, batch $bs: $REPEAT runs pooled**"; hold_s="-"
               ratio="**$ratio** (runs: ${rep// /, })"; rate_s="$rate_s median" ;;
+      floor) wall="${wstart} s"; hold_s="-"
+             if [[ "$name" == cpu ]]; then how_s="PL/pgSQL loop for $FLOOR_CPU_S s, run $rep"; else how_s="psql, $bs rows per statement, run $rep"; fi ;;
+      floor_pooled) wall="-"; hold_s="-"; how_s="**$REPEAT runs pooled**"; ratio="**$ratio** (runs: ${rep// /, })"
+             [[ "$name" == batched ]] && rate_s="$rate_s median" ;;
       *) wall="${wstart} s"; how_s="plain SQL" ;;
     esac
     echo "| $what | $how_s | $bn / $dn | $failed | $b50 → $d50 | $b99 → $d99 | $ratio | $hold_s | $rate_s | $wall |"
@@ -442,6 +517,10 @@ SECTION="$WORK/section.md"
   echo
   echo "Bulk UPDATE of the whole table, no load (\`ALTER TABLE accounts ADD COLUMN balance_new bigint; UPDATE accounts SET balance_new = balance::bigint\`): ${BULK_IDLE_S} s = **$BULK_IDLE rows/s**. Under load, the plain add_column row's rows/s is its transaction (ADD COLUMN + the same kind of UPDATE + SET NOT NULL) over the whole table."
   echo
+  if [[ "$FLOOR" != 0 ]]; then
+    echo "Machine floor rows (no migration, same load, sampler and windows): \`cpu\` = one session computing for $FLOOR_CPU_S s without I/O; \`batched\` = \`ADD COLUMN score bigint\`, then the whole table updated $FLOOR_BATCH rows per statement (one transaction each) by psql — no trigger, no strata: the least a batched backfill of this table can cost the load on this machine."
+    echo
+  fi
   echo "Plain SQL used: \`$PLAIN_alter_type\`; \`$PLAIN_add_notnull\` (DEFAULT 0 so the old app's inserts keep working afterwards); \`$PLAIN_index\`."
 } >"$SECTION"
 cat "$SECTION"
