@@ -43,8 +43,8 @@ std::string TouchColumn(const ModelTable& t) {
   return t.primary_key.empty() ? t.columns.front().physical : t.primary_key.front();
 }
 
-// The SET list of a batch that computes the new columns itself: `target = (up expression with
-// the old version's column names rewritten to physical ones)` for every old->new rule of the
+// The SET list of a batch that computes the new columns itself: `target = coalesce(target, (up
+// expression with the old version's column names rewritten to physical ones))` for every old->new rule of the
 // table — what the trigger's `up` branch assigns, evaluated on the same row values (each
 // expression sees the row as it was before the statement, like the trigger's variables).
 // Empty: no rule (fire the trigger instead).
@@ -61,7 +61,12 @@ std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
     sets.emplace_back(r.target, RewriteColumns(r.expr, names));
   }
   std::vector<std::string> out;
-  for (const auto& [target, expr] : sets) out.push_back(fmt::format("{} = ({})", Ident(target), expr));
+  // A row whose new column already has a value was written since the expand — by the new
+  // version (its own value, which `up` of the old columns would overwrite: lossy for a type
+  // change, wrong for an added column), or by the old one through the trigger (the same value):
+  // keep it. Untouched rows have NULL there (the copy is added without a default).
+  for (const auto& [target, expr] : sets)
+    out.push_back(fmt::format("{0} = coalesce(x.{0}, ({1}))", Ident(target), expr));
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
