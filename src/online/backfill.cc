@@ -58,7 +58,9 @@ std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
   for (const auto& r : compute.rules) {
     if (r.table != t.physical || r.from_new) continue;
     std::erase_if(sets, [&](const auto& s) { return s.first == r.target; });
-    sets.emplace_back(r.target, RewriteColumns(r.expr, names));
+    std::string expr = RewriteColumns(r.expr, names);
+    if (r.if_null) expr = fmt::format("coalesce(x.{}, ({}))", Ident(r.target), expr);  // x: the batch's UPDATE
+    sets.emplace_back(r.target, std::move(expr));
   }
   std::vector<std::string> out;
   for (const auto& [target, expr] : sets) out.push_back(fmt::format("{} = ({})", Ident(target), expr));

@@ -31,7 +31,10 @@ std::string Branch(const std::string& schema, const ModelTable* shape, const std
   std::vector<std::string> exprs;
   for (const auto& r : rules)
     if (r.table == table && r.from_new == from_new) {
-      sets += fmt::format("      NEW.{} := ({});\n", Ident(r.target), r.expr);
+      if (r.if_null)
+        sets += fmt::format("      NEW.{0} := coalesce(NEW.{0}, ({1}));\n", Ident(r.target), r.expr);
+      else
+        sets += fmt::format("      NEW.{} := ({});\n", Ident(r.target), r.expr);
       exprs.push_back(r.expr);
     }
   if (sets.empty() || !shape) return "    NULL;\n";
