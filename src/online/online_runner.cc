@@ -7,6 +7,7 @@
 
 #include "migrate/autovacuum.h"
 #include "migrate/migrator.h"
+#include "online/default_probe.h"
 #include "online/session_settings.h"
 #include "online/sql_text.h"
 #include "online/trigger_builder.h"
@@ -20,18 +21,25 @@ namespace {
 
 enum class Phase { kStart, kComplete, kRollback };
 
-// The operations' plan for one phase, operation by operation (shapes[i] -> shapes[i+1]).
-std::vector<Plan> PlanEach(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
-                           Phase phase) {
-  std::vector<Plan> plans(m.operations.size());
-  for (size_t i = 0; i < m.operations.size(); ++i) {
-    OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front()};
-    switch (phase) {
-      case Phase::kStart: m.operations[i]->Start(env, plans[i]); break;
-      case Phase::kComplete: m.operations[i]->Complete(env, plans[i]); break;
-      case Phase::kRollback: m.operations[i]->Rollback(env, plans[i]); break;
-    }
+// Operation i's plan for one phase (shapes[i] -> shapes[i+1]). `rewriting`: the operations
+// whose default PostgreSQL said would rewrite the table (MigrationRow::rewriting_defaults).
+Plan PlanOne(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema, Phase phase,
+             const std::set<int>& rewriting, size_t i) {
+  Plan plan;
+  OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front(), rewriting.contains(static_cast<int>(i))};
+  switch (phase) {
+    case Phase::kStart: m.operations[i]->Start(env, plan); break;
+    case Phase::kComplete: m.operations[i]->Complete(env, plan); break;
+    case Phase::kRollback: m.operations[i]->Rollback(env, plan); break;
   }
+  return plan;
+}
+
+// The operations' plan for one phase, operation by operation.
+std::vector<Plan> PlanEach(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
+                           Phase phase, const std::set<int>& rewriting) {
+  std::vector<Plan> plans;
+  for (size_t i = 0; i < m.operations.size(); ++i) plans.push_back(PlanOne(m, shapes, schema, phase, rewriting, i));
   return plans;
 }
 
@@ -79,11 +87,11 @@ struct ContractSteps {
   std::vector<Step> pre, concurrent, contract;
 };
 ContractSteps BuildContract(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
-                            const std::optional<std::string>& old_version_schema) {
+                            const MigrationRow& row, const std::optional<std::string>& old_version_schema) {
   ContractSteps c;
-  auto plans = PlanEach(m, shapes, schema, Phase::kComplete);
+  auto plans = PlanEach(m, shapes, schema, Phase::kComplete, row.rewriting_defaults);
   for (const auto& p : plans) c.pre.insert(c.pre.end(), p.pre.begin(), p.pre.end());
-  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart, row.rewriting_defaults));
   for (const auto& t : trig.tables)
     for (auto& s : DropTriggerSql(schema, m.name, t)) c.contract.push_back({s});
   if (old_version_schema)
@@ -116,11 +124,11 @@ struct RollbackSteps {
 RollbackSteps BuildRollback(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema,
                             const MigrationRow& row) {
   RollbackSteps r;
-  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart));
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, schema, Phase::kStart, row.rewriting_defaults));
   for (const auto& t : trig.tables)
     for (auto& s : DropTriggerSql(schema, m.name, t)) r.first.push_back({s});
   for (auto& s : DropVersionSchemaSql(row.version_schema)) r.first.push_back({s});
-  auto plans = PlanEach(m, shapes, schema, Phase::kRollback);
+  auto plans = PlanEach(m, shapes, schema, Phase::kRollback, row.rewriting_defaults);
   for (size_t k = plans.size(); k-- > 0;) {
     bool ran = static_cast<int>(k) < row.ops_done || (static_cast<int>(k) == row.ops_done && !m.operations[k]->unsafe());
     if (ran) r.undo.insert(r.undo.end(), plans[k].steps.begin(), plans[k].steps.end());
@@ -321,11 +329,27 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
   return Expand(m, row, false);
 }
 
-Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const MigrationRow& row, bool resumed) {
+Result<bool> OnlineRunner::RewritesTable(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, size_t i) {
+  const Operation& op = *m.operations[i];
+  std::optional<DefaultProbe> probe = op.DefaultToProbe(shapes[i]);
+  if (!probe) return false;
+  auto rewrites = DefaultRewritesTable(engine_, *probe);
+  if (rewrites) return *rewrites;
+  // PostgreSQL's own error (unknown function, bad cast), at the operation: what the ADD
+  // COLUMN would have failed with.
+  Error e = rewrites.error();
+  e.file = op.file;
+  e.line = op.line;
+  e.column = 0;
+  e.message = fmt::format("{}: default {}: {}", op.Describe(), probe->expr, e.message);
+  return std::unexpected(e);
+}
+
+Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const MigrationRow& stored, bool resumed) {
+  TRY_VOID(state_.EnsureSchema());  // a migration an older strata started: the state's newer columns
+  MigrationRow row = stored;
   SchemaModel base = SchemaModel::FromJson(row.model);
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
-  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart);
-  Triggers trig = CollectTriggers(plans);
   std::vector<BoundStatement> expand;
   // The operations' transactional steps commit in the same transaction as the dual-write
   // triggers: a new column's NOT NULL check (added NOT VALID, so it applies to new writes) must
@@ -333,14 +357,31 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   // between fails the check. Concurrent index builds cannot run in a transaction: they run
   // after it, every time (they are idempotent, so a resume redoes any that did not finish).
   // Raw SQL operations keep the step-by-step order (strata cannot tell what they depend on).
+  //
+  // A default that would rewrite its table (RewritesTable) is asked about right before its
+  // operation's start steps first run, after the raw SQL before it (which may create the
+  // sequence or function it names), and the answer commits with those steps: a rerun, the
+  // backfill, complete and rollback plan with the answer the steps ran with.
   bool together = true;
   for (const auto& op : m.operations) together = together && !op->unsafe();
+  const size_t n = m.operations.size();
+  if (together)
+    for (size_t i = row.ops_done; i < n; ++i) {
+      ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
+      if (rewrites) row.rewriting_defaults.insert(static_cast<int>(i));
+    }
+  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart, row.rewriting_defaults);
   std::vector<Step> concurrent;
-  for (size_t i = 0; i < plans.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     bool pending = i >= static_cast<size_t>(row.ops_done);
     if (pending) Note(fmt::format("start: {}", m.operations[i]->Describe()));
     if (!together) {
-      if (pending) TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1)}));
+      if (!pending) continue;
+      ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
+      if (rewrites) row.rewriting_defaults.insert(static_cast<int>(i));
+      plans[i] = PlanOne(m, shapes, opt_.schema, Phase::kStart, row.rewriting_defaults, i);
+      TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1),
+                                         state_.SetRewritingDefaults(m.name, row.rewriting_defaults)}));
       continue;
     }
     for (const auto& s : plans[i].steps) {
@@ -352,7 +393,11 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
       }
     }
   }
-  if (together) expand.push_back(state_.SetOpsDone(m.name, static_cast<int>(plans.size())));
+  if (together) {
+    expand.push_back(state_.SetOpsDone(m.name, static_cast<int>(n)));
+    expand.push_back(state_.SetRewritingDefaults(m.name, row.rewriting_defaults));
+  }
+  Triggers trig = CollectTriggers(plans);
   for (auto& s : CreateVersionSchemaSql(opt_.schema, row.version_schema, shapes.back())) expand.push_back(Bound(s));
   for (auto& s : TriggerStatements(opt_.schema, m, row.version_schema, shapes, trig)) expand.push_back(Bound(s));
   // With index builds still to run the state stays 'starting' (complete refuses) until they are done.
@@ -391,7 +436,7 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
 Result<void> OnlineRunner::Backfill(const OnlineMigration& m, const MigrationRow& row, StartResult& res) {
   SchemaModel base = SchemaModel::FromJson(row.model);
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
-  Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart));
+  Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart, row.rewriting_defaults));
   res.backfill_done = true;
   for (const auto& table : trig.backfill) {
     const ModelTable* t = ByPhysical(shapes.back(), table);
@@ -420,11 +465,30 @@ Result<std::string> OnlineRunner::DescribeStart(const OnlineMigration& m) {
   if (engine_.kind() != EngineKind::kPostgres) return MakeError(ErrorKind::kInput, "online migrations need PostgreSQL");
   ASSIGN_OR_RETURN(SchemaModel base, ReadSchemaModel(engine_, opt_.schema));
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
-  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart);
+  // Each default asked about now; after raw SQL a default may name what that SQL creates, so
+  // PostgreSQL cannot answer before it ran (start asks right before the operation).
+  std::set<int> rewriting;
+  std::vector<std::string> notes(m.operations.size());
+  bool after_raw_sql = false;
+  for (size_t i = 0; i < m.operations.size(); ++i) {
+    auto rewrites = RewritesTable(m, shapes, i);
+    if (!rewrites) {
+      if (!after_raw_sql) return std::unexpected(rewrites.error());
+      notes[i] = "-- (start asks PostgreSQL whether the default rewrites the table once the raw SQL before it ran: "
+                 "if it does, the default is set after the ADD COLUMN and the backfill fills it in)\n";
+    } else if (*rewrites) {
+      rewriting.insert(static_cast<int>(i));
+      notes[i] = "-- the default is volatile (PostgreSQL would rewrite the table in ADD COLUMN): set after it, the "
+                 "existing rows filled by the backfill\n";
+    }
+    after_raw_sql = after_raw_sql || m.operations[i]->unsafe();
+  }
+  auto plans = PlanEach(m, shapes, opt_.schema, Phase::kStart, rewriting);
   std::string vs = VersionSchemaName(opt_.schema, m.name);
   std::string out = fmt::format("-- online migration {} on schema {}: version schema {}\n", m.name, opt_.schema, vs);
   for (size_t i = 0; i < plans.size(); ++i) {
     out += fmt::format("-- {}{}\n", m.operations[i]->Describe(), m.operations[i]->unsafe() ? "  [UNSAFE: raw SQL]" : "");
+    out += notes[i];
     for (const auto& s : plans[i].steps)
       out += s.sql + ";" + (s.concurrent ? "  -- outside a transaction" : "") + "\n";
   }
@@ -453,7 +517,7 @@ Result<std::string> OnlineRunner::DescribeFinish(bool complete) {
                                            std::vector<Param>{*active->previous_schema}));
     if (!r.rows.empty()) old = active->previous_schema;
   }
-  ContractSteps c = BuildContract(m, shapes, opt_.schema, old);
+  ContractSteps c = BuildContract(m, shapes, opt_.schema, *active, old);
   return fmt::format("-- complete of online migration {} on schema {}\n-- validations, each in its own transaction\n",
                      m.name, opt_.schema) +
          StepsText(c.pre) + StepsText(c.concurrent) + "-- the contract transaction (lock_timeout, retries)\n" +
@@ -507,7 +571,7 @@ Result<CompleteResult> OnlineRunner::Complete(bool force) {
 
   ASSIGN_OR_RETURN(OnlineMigration m, ParseOnlineMigration(active->source, "(stored " + active->name + ")", active->name));
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, SchemaModel::FromJson(active->model)));
-  ContractSteps steps = BuildContract(m, shapes, opt_.schema,
+  ContractSteps steps = BuildContract(m, shapes, opt_.schema, *active,
                                       versioned ? std::optional<std::string>(res.old_version) : std::nullopt);
   for (const auto& s : steps.pre) TRY_VOID(RunSteps({s}, {}));
   nlohmann::json details = {{"schema", opt_.schema}, {"old_version", res.old_version}};

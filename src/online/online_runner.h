@@ -98,7 +98,10 @@ class OnlineRunner {
   Result<void> RunTransactionWithRetries(std::vector<BoundStatement> statements);
   Result<void> RunConcurrent(const Step& step);
   void CancelAutovacuum();  // after a lock timeout: autovacuum workers on the schema's tables
-  Result<StartResult> Expand(const OnlineMigration& m, const MigrationRow& row, bool resumed);
+  // Whether operation i's default (Operation::DefaultToProbe) would rewrite its table in ADD
+  // COLUMN, asked of PostgreSQL; false when it has none to ask about.
+  Result<bool> RewritesTable(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, size_t i);
+  Result<StartResult> Expand(const OnlineMigration& m, const MigrationRow& stored, bool resumed);
   Result<void> Backfill(const OnlineMigration& m, const MigrationRow& row, StartResult& result);
   void Note(const std::string& line) const;
 

@@ -9,11 +9,16 @@
 //             ACCESS EXCLUSIVE lock (all operations' in one short transaction);
 //   Rollback  undoes Start.
 //
+// One question is asked of PostgreSQL before Start is planned (DefaultToProbe): whether a new
+// column's default would make ADD COLUMN rewrite the table; the answer reaches Start as
+// OpEnv::rewriting_default and is kept in the migration's state, so every later plan agrees.
+//
 // Operations only build SQL; online_runner.cc runs it (lock_timeout, retries, bookkeeping).
 // Every step must be safe to run again after a crash (IF [NOT] EXISTS, guarded DO blocks).
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +42,9 @@ struct TriggerRule {
   std::string target;  // physical column
   std::string expr;
   bool from_new = false;
+  // Only where `target` is NULL (the trigger and the backfill keep a value the row has): a
+  // volatile default filled into the existing rows, assigned once per row like a default.
+  bool if_null = false;
 };
 
 struct Plan {
@@ -52,6 +60,16 @@ struct OpEnv {
   const SchemaModel* before;   // the shape just before this operation
   const SchemaModel* after;    // the shape just after it
   const SchemaModel* base = nullptr;  // the old version's shape (before every operation)
+  // PostgreSQL said this operation's default (DefaultToProbe) would rewrite the table in
+  // ADD COLUMN: a volatile one (gen_random_uuid(), clock_timestamp(), nextval(…)).
+  bool rewriting_default = false;
+};
+
+// A new column's type and default, for PostgreSQL to say whether ADD COLUMN with that default
+// rewrites the table (DefaultRewritesTable in default_probe.h).
+struct DefaultProbe {
+  std::string type;
+  std::string expr;
 };
 
 class Operation {
@@ -63,6 +81,12 @@ class Operation {
   virtual void Start(const OpEnv& env, Plan& plan) const = 0;
   virtual void Complete(const OpEnv& env, Plan& plan) const = 0;
   virtual void Rollback(const OpEnv& env, Plan& plan) const = 0;
+  // The default to ask about before Start is planned, given the shape just before this
+  // operation; nullopt when there is nothing to ask (the default cannot rewrite a live table).
+  virtual std::optional<DefaultProbe> DefaultToProbe(const SchemaModel& before) const {
+    (void)before;
+    return std::nullopt;
+  }
   // Raw SQL: strata cannot tell what it locks or whether it can be undone.
   virtual bool unsafe() const { return false; }
   // One line for plans and logs, e.g. "add_column users.email".

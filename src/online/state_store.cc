@@ -6,7 +6,16 @@ StateStore::StateStore(Engine& engine, std::string schema) : engine_(engine), sc
 
 Result<void> StateStore::EnsureSchema() {
   ASSIGN_OR_RETURN(bool exists, Exists());
-  if (exists) return {};
+  if (exists) {
+    // Made by an older strata: the column added since.
+    ASSIGN_OR_RETURN(Rows r, engine_.Query("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                                           "'strata_online.migrations'::regclass AND attname = 'rewriting_defaults' "
+                                           "AND NOT attisdropped"));
+    if (r.rows[0][0] != "0") return {};
+    return engine_.Exec(
+        "ALTER TABLE strata_online.migrations ADD COLUMN IF NOT EXISTS rewriting_defaults integer[] NOT NULL "
+        "DEFAULT '{}'");
+  }
   return engine_.Exec(R"(
     CREATE SCHEMA IF NOT EXISTS strata_online;
     CREATE TABLE IF NOT EXISTS strata_online.migrations (
@@ -21,6 +30,7 @@ Result<void> StateStore::EnsureSchema() {
       previous_schema text,
       paused boolean NOT NULL DEFAULT false,
       ops_done integer NOT NULL DEFAULT 0,
+      rewriting_defaults integer[] NOT NULL DEFAULT '{}',
       started_by text NOT NULL DEFAULT '',
       started_at timestamptz NOT NULL DEFAULT now(),
       finished_at timestamptz,
@@ -56,7 +66,10 @@ namespace {
 constexpr const char* kColumns =
     "schema_name, name, service, source, checksum, model::text, state, version_schema, previous_schema, "
     "paused::text, ops_done::text, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "started_by, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    "started_by, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    // Through to_jsonb: a state schema made by an older strata (not yet upgraded by
+    // EnsureSchema, e.g. for `status`) has no such column.
+    "coalesce(to_jsonb(m) -> 'rewriting_defaults', '[]')::text";
 
 MigrationRow FromRow(const std::vector<std::optional<std::string>>& r) {
   MigrationRow m;
@@ -74,6 +87,7 @@ MigrationRow FromRow(const std::vector<std::optional<std::string>>& r) {
   m.started_at = *r[11];
   m.started_by = *r[12];
   m.finished_at = r[13];
+  for (int op : nlohmann::json::parse(*r[14])) m.rewriting_defaults.insert(op);
   return m;
 }
 }  // namespace
@@ -83,7 +97,7 @@ Result<std::optional<MigrationRow>> StateStore::Active() {
   if (!exists) return std::optional<MigrationRow>{};
   std::vector<Param> p = {schema_};
   ASSIGN_OR_RETURN(Rows r, engine_.Query(std::string("SELECT ") + kColumns +
-                                             " FROM strata_online.migrations WHERE schema_name = $1 AND state IN "
+                                             " FROM strata_online.migrations m WHERE schema_name = $1 AND state IN "
                                              "('starting', 'started')",
                                          p));
   if (r.rows.empty()) return std::optional<MigrationRow>{};
@@ -95,7 +109,7 @@ Result<std::optional<MigrationRow>> StateStore::Find(const std::string& name) {
   if (!exists) return std::optional<MigrationRow>{};
   std::vector<Param> p = {schema_, name};
   ASSIGN_OR_RETURN(Rows r, engine_.Query(std::string("SELECT ") + kColumns +
-                                             " FROM strata_online.migrations WHERE schema_name = $1 AND name = $2",
+                                             " FROM strata_online.migrations m WHERE schema_name = $1 AND name = $2",
                                          p));
   if (r.rows.empty()) return std::optional<MigrationRow>{};
   return std::optional<MigrationRow>{FromRow(r.rows[0])};
@@ -107,7 +121,7 @@ Result<std::vector<MigrationRow>> StateStore::All() {
   if (!exists) return out;
   std::vector<Param> p = {schema_};
   ASSIGN_OR_RETURN(Rows r, engine_.Query(std::string("SELECT ") + kColumns +
-                                             " FROM strata_online.migrations WHERE schema_name = $1 ORDER BY started_at, name",
+                                             " FROM strata_online.migrations m WHERE schema_name = $1 ORDER BY started_at, name",
                                          p));
   for (const auto& row : r.rows) out.push_back(FromRow(row));
   return out;
@@ -149,7 +163,7 @@ BoundStatement StateStore::Insert(const MigrationRow& m) const {
       "ON CONFLICT (schema_name, name) DO UPDATE SET service = EXCLUDED.service, source = EXCLUDED.source, "
       "checksum = EXCLUDED.checksum, model = EXCLUDED.model, state = 'starting', version_schema = "
       "EXCLUDED.version_schema, previous_schema = EXCLUDED.previous_schema, paused = false, ops_done = 0, "
-      "started_by = EXCLUDED.started_by, started_at = now(), finished_at = NULL "
+      "started_by = EXCLUDED.started_by, started_at = now(), finished_at = NULL, rewriting_defaults = '{}' "
       "WHERE strata_online.migrations.state = 'rolled_back'",
       {m.schema, m.name, m.service, m.source, m.checksum, m.model.dump(), m.version_schema, m.previous_schema,
        m.started_by}};
@@ -165,6 +179,14 @@ BoundStatement StateStore::SetState(const std::string& name, const std::string& 
 BoundStatement StateStore::SetOpsDone(const std::string& name, int ops_done) const {
   return BoundStatement{"UPDATE strata_online.migrations SET ops_done = $3::int WHERE schema_name = $1 AND name = $2",
                         {schema_, name, std::to_string(ops_done)}};
+}
+
+BoundStatement StateStore::SetRewritingDefaults(const std::string& name, const std::set<int>& ops) const {
+  std::string list;
+  for (int op : ops) list += (list.empty() ? "" : ",") + std::to_string(op);
+  return BoundStatement{
+      "UPDATE strata_online.migrations SET rewriting_defaults = $3::int[] WHERE schema_name = $1 AND name = $2",
+      {schema_, name, "{" + list + "}"}};
 }
 
 BoundStatement StateStore::DeleteBackfills(const std::string& name) const {

@@ -1,7 +1,8 @@
 // Online migration state, kept in the target in schema `strata_online`:
 //   migrations  one row per migration and base schema: its source text and checksum, the
 //               shape it started from (JSON), state starting|started|completed|rolled_back,
-//               version schemas, the pause flag, who started it and when;
+//               version schemas, the pause flag, who started it and when, and which
+//               operations' defaults PostgreSQL said would rewrite their table;
 //   backfill    one row per table to backfill: key columns, the cursor (the last key done, as
 //               text), rows done / total, batches, throttle count, done flag. The cursor is
 //               updated by the same statement that touches a batch, so it never runs ahead of
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ struct MigrationRow {
   std::optional<std::string> previous_schema;
   bool paused = false;
   int ops_done = 0;  // operations whose start steps have run
+  // Operations (0-based, in file order) whose default PostgreSQL said would rewrite the table in
+  // ADD COLUMN (OpEnv::rewriting_default), recorded with their start steps: every later plan
+  // (resume, backfill, complete, rollback) is built with the answer the start steps ran with.
+  std::set<int> rewriting_defaults;
   std::string started_at, started_by;
   std::optional<std::string> finished_at;
 };
@@ -67,6 +73,7 @@ class StateStore {
   BoundStatement Insert(const MigrationRow& row) const;  // replaces a rolled_back row of the same name
   BoundStatement SetState(const std::string& name, const std::string& state) const;
   BoundStatement SetOpsDone(const std::string& name, int ops_done) const;
+  BoundStatement SetRewritingDefaults(const std::string& name, const std::set<int>& ops) const;
   BoundStatement DeleteBackfills(const std::string& name) const;
   Result<void> SetPaused(const std::string& name, bool paused);
 

@@ -64,11 +64,13 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const std::string table = Qualified(env.schema, t.physical);
   std::string add = fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", table, Ident(c.temp), c.type);
   // A volatile default (gen_random_uuid(), nextval) in ADD COLUMN rewrites the table under an
-  // ACCESS EXCLUSIVE lock. When the backfill fills the existing rows anyway (`up`), the default
-  // is set afterwards instead (catalog only) and serves new rows alone.
-  if (c.default_expr && !c.up) add += " DEFAULT " + *c.default_expr;
+  // ACCESS EXCLUSIVE lock. When the backfill fills the existing rows anyway (`up`), or when
+  // PostgreSQL said this default would rewrite (then it is what the backfill fills in), the
+  // default is set afterwards instead (catalog only) and serves new rows alone.
+  const bool default_after = c.default_expr && (c.up || c.default_rewrites);
+  if (c.default_expr && !default_after) add += " DEFAULT " + *c.default_expr;
   plan.steps.push_back({add});
-  if (c.default_expr && c.up)
+  if (default_after)
     plan.steps.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", table, Ident(c.temp),
                                       *c.default_expr)});
   if (c.not_null)
@@ -97,6 +99,12 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
   if (c.up) {
     plan.rules.push_back({t.physical, c.temp, OldVersionNames(env, c.table, *c.up), false});
+    plan.backfill.insert(t.physical);
+  } else if (default_after) {
+    // The default, computed for each existing row where the column is still NULL (the backfill,
+    // and the old version's updates before it): once per row, as a default is. Rows inserted
+    // since the ADD COLUMN got it from the column's default and keep it.
+    plan.rules.push_back({t.physical, c.temp, *c.default_expr, false, true});
     plan.backfill.insert(t.physical);
   }
   if (!c.replaces.empty())

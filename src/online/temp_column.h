@@ -34,6 +34,9 @@ struct TempColumnSpec {
   std::optional<std::string> unique;         // name of the unique constraint to add
   std::optional<std::string> comment;
   std::optional<std::string> up;             // over the old shape's names; fills `temp`
+  // PostgreSQL said default_expr would rewrite the table in ADD COLUMN (OpEnv::rewriting_default):
+  // without `up`, the default fills the existing rows instead, where `temp` is still NULL.
+  bool default_rewrites = false;
   std::optional<std::string> down;           // over the new shape's names; fills `replaces`
   std::string replaces;                      // the physical column this one replaces ("" for a new column)
   std::vector<CarriedIndex> indexes;         // indexes of `replaces`, copied

@@ -34,6 +34,8 @@ std::string Declarations(const std::string& schema, const ModelTable& shape, con
 // expression (`gen_random_uuid()`) so keeps the value it gave the row instead of drawing a new
 // one on every write, and unchanged inputs would give the same value anyway.
 std::string Guard(const ModelTable& shape, const TriggerRule& r) {
+  // A filled-in default: once per row, where the writer left it NULL (like a default).
+  if (r.if_null) return fmt::format("NEW.{} IS NULL", Ident(r.target));
   std::vector<std::string> now, before;
   for (const auto& c : shape.columns)
     if (Reads(r.expr, c.name)) {

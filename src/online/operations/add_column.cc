@@ -38,7 +38,15 @@ Result<void> AddColumn::Apply(SchemaModel& model) const {
   return {};
 }
 
-static TempColumnSpec Spec(const AddColumn& op) {
+std::optional<DefaultProbe> AddColumn::DefaultToProbe(const SchemaModel& before) const {
+  // With `up` the default is set after the ADD COLUMN already; a table this migration creates
+  // has no rows to rewrite (and nobody else sees it before the expand commits).
+  const ModelTable* t = before.Find(table);
+  if (!column.default_expr || up || !t || t->created) return std::nullopt;
+  return DefaultProbe{column.type, *column.default_expr};
+}
+
+static TempColumnSpec Spec(const AddColumn& op, bool default_rewrites = false) {
   TempColumnSpec s;
   s.table = op.table;
   s.logical = op.column.name;
@@ -51,10 +59,13 @@ static TempColumnSpec Spec(const AddColumn& op) {
   if (op.column.unique) s.unique = ShortName(fmt::format("{}_{}_key", op.table, op.column.name));
   s.comment = op.column.comment;
   s.up = op.up;
+  s.default_rewrites = default_rewrites;
   return s;
 }
 
-void AddColumn::Start(const OpEnv& env, Plan& plan) const { StartTempColumn(env, Spec(*this), plan); }
+void AddColumn::Start(const OpEnv& env, Plan& plan) const {
+  StartTempColumn(env, Spec(*this, env.rewriting_default), plan);
+}
 void AddColumn::Complete(const OpEnv& env, Plan& plan) const { CompleteTempColumn(env, Spec(*this), plan); }
 void AddColumn::Rollback(const OpEnv& env, Plan& plan) const { RollbackTempColumn(env, Spec(*this), plan); }
 std::string AddColumn::Describe() const { return fmt::format("add_column {}.{} {}", table, column.name, column.type); }

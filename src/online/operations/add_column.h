@@ -1,6 +1,8 @@
 // add_column {table, column{name,type,nullable,default,unique,check,references,comment}, up}:
 // a new column, under a temporary name until complete; `up` computes it for rows written by
 // the old version and for existing rows (backfill). NOT NULL without a default needs `up`.
+// Without `up`, a default PostgreSQL would rewrite the table for (DefaultToProbe: a volatile
+// one) is set after the ADD COLUMN and filled into the existing rows by the backfill.
 #pragma once
 
 #include <memory>
@@ -20,6 +22,7 @@ class AddColumn final : public Operation {
   void Start(const OpEnv& env, Plan& plan) const override;
   void Complete(const OpEnv& env, Plan& plan) const override;
   void Rollback(const OpEnv& env, Plan& plan) const override;
+  std::optional<DefaultProbe> DefaultToProbe(const SchemaModel& before) const override;
   std::string Describe() const override;
 
   std::string table;

@@ -347,6 +347,220 @@ TEST_F(OperationTest, VolatileDefaultsOnBackfilledColumnsDoNotRewriteTheTable) {
             "gen_random_uuid()");
 }
 
+// add_column with a volatile default and no `up`: PostgreSQL (asked before the expand, on an
+// empty temporary table) says the default would rewrite the table, so it is set after the
+// ADD COLUMN and the backfill fills the existing rows — each its own value, once.
+TEST_F(OperationTest, AddColumnVolatileDefaultWithoutUpIsBackfilledNotRewritten) {
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - add_column: {table: t, column: {name: u, type: uuid, nullable: false, default: \"gen_random_uuid()\"}}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill = false;  // expand only: the old version writes before the backfill
+  o.backfill_options.batch_size = 3;
+  OnlineRunner runner(*db_, o);
+  auto dry = runner.DescribeStart(*m);
+  ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
+  EXPECT_THAT(*dry, ::testing::HasSubstr("ADD COLUMN IF NOT EXISTS \"_strata_new_u\" uuid;"));
+  EXPECT_THAT(*dry, ::testing::HasSubstr("ALTER COLUMN \"_strata_new_u\" SET DEFAULT gen_random_uuid();"));
+  EXPECT_THAT(*dry, ::testing::HasSubstr("-- backfill public.t in batches"));
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  EXPECT_EQ(Q("SELECT rewriting_defaults::text FROM strata_online.migrations WHERE name = 'op'"), "{0}");
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_u IS NULL"), "10");
+  // The old version, before the backfill: an insert gets the default, an update of an existing
+  // row gets a value (the NOT NULL check holds), which the backfill then keeps.
+  auto old = OldClient();
+  Exec(*old, "INSERT INTO t (id, a) VALUES (11, 'x')");
+  Exec(*old, "UPDATE t SET b = 100 WHERE id = 1");
+  const std::string u1 = Q("SELECT _strata_new_u FROM t WHERE id = 1");
+  const std::string u11 = Q("SELECT _strata_new_u FROM t WHERE id = 11");
+  EXPECT_NE(u1, "NULL");
+  EXPECT_NE(u11, "NULL");
+  OnlineOptions ob = o;
+  ob.backfill = true;
+  OnlineRunner resumer(*db_, ob);
+  auto r = resumer.Start(*m);  // a rerun resumes: the backfill
+  ASSERT_TRUE(r.has_value()) << r.error().Describe();
+  EXPECT_TRUE(r->backfill_done);
+  auto nw = NewClient();
+  EXPECT_EQ(Q("SELECT count(DISTINCT u) FILTER (WHERE u IS NOT NULL) FROM t", nw.get()), "11");
+  EXPECT_EQ(Q("SELECT u FROM t WHERE id = 1", nw.get()), u1);
+  EXPECT_EQ(Q("SELECT u FROM t WHERE id = 11", nw.get()), u11);
+  Exec(*old, "UPDATE t SET b = 101 WHERE id = 1");  // a value once per row, like a default
+  EXPECT_EQ(Q("SELECT u FROM t WHERE id = 1", nw.get()), u1);
+  Exec(*nw, "INSERT INTO t (id, a) VALUES (12, 'y')");
+  EXPECT_EQ(Q("SELECT count(DISTINCT u) FROM t", nw.get()), "12");
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  ASSERT_TRUE(c->completed);
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  EXPECT_EQ(Q("SELECT count(DISTINCT u) FROM t WHERE u IS NOT NULL"), "12");
+  EXPECT_EQ(Q("SELECT attnotnull::text || ' ' || pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a JOIN pg_attrdef d "
+              "ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE attrelid = 't'::regclass AND attname = 'u'"),
+            "true gen_random_uuid()");
+}
+
+// A constant default stays where PostgreSQL keeps it for free: in the ADD COLUMN (catalog
+// only), with no backfill.
+TEST_F(OperationTest, AddColumnConstantDefaultStaysAFastDefault) {
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n  - add_column: {table: t, column: {name: k, type: int, default: \"7\"}}\n", "op.yaml",
+      "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto dry = runner.DescribeStart(*m);
+  ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
+  EXPECT_THAT(*dry, ::testing::HasSubstr("ADD COLUMN IF NOT EXISTS \"_strata_new_k\" int DEFAULT 7;"));
+  EXPECT_THAT(*dry, ::testing::Not(::testing::HasSubstr("SET DEFAULT")));
+  EXPECT_THAT(*dry, ::testing::Not(::testing::HasSubstr("-- backfill")));
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  EXPECT_EQ(Q("SELECT rewriting_defaults::text FROM strata_online.migrations WHERE name = 'op'"), "{}");
+  EXPECT_EQ(Q("SELECT count(*) FROM strata_online.backfill WHERE migration = 'op'"), "0");
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_k = 7"), "10");
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE k = 7"), "10");
+}
+
+// Asking PostgreSQL evaluates the default on no row: nextval consumes nothing (neither the
+// dry run nor start), so the existing rows get exactly the sequence's first values.
+TEST_F(OperationTest, AddColumnNextvalDefaultIsNotConsumedByTheQuestion) {
+  Exec(*db_, "CREATE SEQUENCE s");
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n  - add_column: {table: t, column: {name: n, type: bigint, default: \"nextval('s')\"}}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill = false;
+  OnlineRunner runner(*db_, o);
+  auto dry = runner.DescribeStart(*m);
+  ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
+  EXPECT_THAT(*dry, ::testing::HasSubstr("SET DEFAULT nextval('s')"));
+  EXPECT_EQ(Q("SELECT last_value || ' ' || is_called FROM s"), "1 false");
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT last_value || ' ' || is_called FROM s"), "1 false");
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  OnlineOptions ob = o;
+  ob.backfill = true;
+  OnlineRunner resumer(*db_, ob);
+  ASSERT_TRUE(resumer.Start(*m).has_value());
+  EXPECT_EQ(Q("SELECT string_agg(_strata_new_n::text, ',' ORDER BY _strata_new_n) FROM t"), "1,2,3,4,5,6,7,8,9,10");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+}
+
+// The answer is kept with the migration: a function that stops being volatile while the
+// migration is in flight does not change the plan the expand ran with (the backfill still
+// fills the rows the old plan left NULL).
+TEST_F(OperationTest, AddColumnVolatileDefaultAnswerIsKeptAcrossResume) {
+  Exec(*db_, "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN 5; END $$");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n  - add_column: {table: t, column: {name: v, type: int, default: \"f()\"}}\n", "op.yaml",
+      "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill = false;
+  OnlineRunner runner(*db_, o);
+  ASSERT_TRUE(runner.Start(*m).has_value());
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_v IS NULL"), "10");
+  Exec(*db_, "ALTER FUNCTION f() IMMUTABLE");
+  auto r = runner.Resume();
+  ASSERT_TRUE(r.has_value()) << r.error().Describe();
+  EXPECT_TRUE(r->backfill_done);
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_v = 5"), "10");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE v = 5"), "10");
+}
+
+// After raw SQL the question is asked once that SQL ran: here it creates the sequence the
+// default names.
+TEST_F(OperationTest, AddColumnVolatileDefaultOnASequenceRawSqlCreates) {
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - sql: {up: \"CREATE SEQUENCE s2\", down: \"DROP SEQUENCE s2\"}\n"
+      "  - add_column: {table: t, column: {name: n, type: bigint, default: \"nextval('s2')\"}}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto dry = runner.DescribeStart(*m);
+  ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
+  EXPECT_THAT(*dry, ::testing::HasSubstr("once the raw SQL before it ran"));
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  EXPECT_EQ(Q("SELECT rewriting_defaults::text FROM strata_online.migrations WHERE name = 'op'"), "{1}");
+  EXPECT_EQ(Q("SELECT string_agg(_strata_new_n::text, ',' ORDER BY _strata_new_n) FROM t"), "1,2,3,4,5,6,7,8,9,10");
+  ASSERT_TRUE(runner.Complete(false).has_value());
+}
+
+// A default PostgreSQL refuses fails start with PostgreSQL's error at the operation, before the
+// expand: nothing changed in the table.
+TEST_F(OperationTest, AddColumnDefaultPostgresRefusesIsItsError) {
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uid()\"}}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto dry = runner.DescribeStart(*m);
+  ASSERT_FALSE(dry.has_value());
+  EXPECT_EQ(dry.error().kind, ErrorKind::kDatabase);
+  auto s = runner.Start(*m);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().kind, ErrorKind::kDatabase) << s.error().Describe();
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:3"));
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("gen_random_uid() does not exist"));
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname LIKE '%u' AND NOT "
+              "attisdropped"),
+            "0");
+  ASSERT_TRUE(runner.Rollback().has_value());
+}
+
+// A state schema made before `rewriting_defaults` existed: read as none, and the column is
+// added by the next start.
+TEST_F(OperationTest, StateWithoutRewritingDefaultsIsUpgradedByStart) {
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto first = ParseOnlineMigration("name: op\noperations:\n  - add_column: {table: t, column: {name: k, type: int, "
+                                    "nullable: true}}\n",
+                                    "op.yaml", "op");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(runner.Start(*first).has_value());
+  Exec(*db_, "ALTER TABLE strata_online.migrations DROP COLUMN rewriting_defaults");
+  auto st = runner.Status();
+  ASSERT_TRUE(st.has_value()) << st.error().Describe();
+  ASSERT_TRUE(st->active.has_value());
+  EXPECT_TRUE(st->active->rewriting_defaults.empty());
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  auto second = ParseOnlineMigration("name: op2\noperations:\n  - add_column: {table: t, column: {name: u, type: uuid, "
+                                     "default: \"gen_random_uuid()\"}}\n",
+                                     "op2.yaml", "op2");
+  ASSERT_TRUE(second.has_value());
+  auto s = runner.Start(*second);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT rewriting_defaults::text FROM strata_online.migrations WHERE name = 'op2'"), "{0}");
+  EXPECT_EQ(Q("SELECT count(DISTINCT _strata_new_u) FROM t"), "10");
+}
+
 // Two operations on one table: an `up` names columns as the operations before it left them
 // (here the renamed one); the old version's trigger branch still knows them by the old names.
 TEST_F(OperationTest, UpAfterARenameOnTheSameTable) {

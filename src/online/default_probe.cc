@@ -1,0 +1,38 @@
+#include "online/default_probe.h"
+
+#include <fmt/format.h>
+
+namespace strata::online {
+
+namespace {
+constexpr const char* kTable = "pg_temp._strata_default_probe";
+
+Result<std::string> FileNode(Engine& engine) {
+  ASSIGN_OR_RETURN(Rows r, engine.Query(fmt::format("SELECT pg_relation_filenode('{}')::text", kTable)));
+  if (r.rows.empty() || !r.rows[0][0])
+    return MakeError(ErrorKind::kInternal, "the default probe's table has no relfilenode");
+  return *r.rows[0][0];
+}
+
+Result<bool> Probe(Engine& engine, const DefaultProbe& p) {
+  TRY_VOID(engine.Query("CREATE TEMP TABLE _strata_default_probe ()"));
+  ASSIGN_OR_RETURN(std::string empty, FileNode(engine));
+  // One statement each (Query): the type and the default are the migration's text.
+  TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN plain {}", kTable, p.type)));
+  ASSIGN_OR_RETURN(std::string plain, FileNode(engine));
+  TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN probe {} DEFAULT {}", kTable, p.type, p.expr)));
+  ASSIGN_OR_RETURN(std::string with_default, FileNode(engine));
+  return plain == empty && with_default != plain;
+}
+}  // namespace
+
+Result<bool> DefaultRewritesTable(Engine& engine, const DefaultProbe& probe) {
+  TRY_VOID(engine.Exec("BEGIN"));
+  Result<bool> out = Probe(engine, probe);
+  Result<void> rolled_back = engine.Exec("ROLLBACK");
+  if (!out) return out;
+  if (!rolled_back) return std::unexpected(rolled_back.error());
+  return out;
+}
+
+}  // namespace strata::online

@@ -1,0 +1,25 @@
+// Whether a default makes ADD COLUMN rewrite the table: PostgreSQL itself decides. A volatile
+// default (gen_random_uuid(), clock_timestamp(), random(), nextval(…)) is computed for every
+// existing row by rewriting the table under ACCESS EXCLUSIVE; any other is stored once in the
+// catalog (instant). Which is which is PostgreSQL's call, not the text's: a volatile SQL
+// function that inlines to a constant (`SELECT 1`) does not rewrite, and a domain type with
+// constraints rewrites whatever the default.
+#pragma once
+
+#include <string>
+
+#include "engine/engine.h"
+#include "online/operation.h"
+#include "util/error.h"
+
+namespace strata::online {
+
+// In a transaction that is rolled back: an empty temporary table, ADD COLUMN of the type
+// without a default, then ADD COLUMN of the type WITH the default, comparing the table's
+// relfilenode (a rewrite gives it a new one) after each. True when the default alone rewrites
+// it (false when the type rewrites already: moving the default would not avoid it). The table
+// has no rows, so the default is never evaluated per row (nextval consumes nothing).
+// A default PostgreSQL refuses (unknown function, bad cast) is its kDatabase error.
+Result<bool> DefaultRewritesTable(Engine& engine, const DefaultProbe& probe);
+
+}  // namespace strata::online
