@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "online/migration_file.h"
 #include "online/online_runner.h"
+#include "online/temp_column.h"
 #include "schema/catalog_snapshot.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/slow_autovacuum.h"
@@ -421,6 +422,17 @@ TEST_F(OperationTest, AlterColumnCarriedCheckThatDoesNotFitTheNewTypeFailsStart)
   ASSERT_TRUE(c.has_value() && c->completed);
   EXPECT_EQ(Q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'b_positive'"),
             "CHECK ((b <> '0'::text))");
+}
+
+// Only the local column lists of a foreign key are renamed (also ON DELETE SET NULL (cols)),
+// never the referenced ones; a check keeps NO INHERIT and loses NOT VALID (added by the caller).
+TEST(CarriedConstraintText, RenamesTheLocalColumnsOnly) {
+  std::map<std::string, std::string> ren = {{"b", "_strata_new_b"}};
+  ModelConstraint fk{"t", "fk", "f", "FOREIGN KEY (a, b) REFERENCES public.r(a, b) ON DELETE SET NULL (b)", {"a", "b"}};
+  EXPECT_EQ(RenamedConstraintDefinition(fk, ren),
+            "FOREIGN KEY (a, \"_strata_new_b\") REFERENCES public.r(a, b) ON DELETE SET NULL (\"_strata_new_b\")");
+  ModelConstraint ck{"t", "ck", "c", "CHECK ((b > a)) NO INHERIT NOT VALID", {"a", "b"}, false};
+  EXPECT_EQ(RenamedConstraintDefinition(ck, ren), "CHECK ((\"_strata_new_b\" > a)) NO INHERIT");
 }
 
 // A type change keeps the column's DEFAULT: rows inserted without the column (by either
