@@ -81,6 +81,16 @@ std::vector<std::string> TriggerStatements(const std::string& schema, const Onli
 
 BoundStatement Bound(std::string sql) { return BoundStatement{std::move(sql), {}, {}}; }
 
+// The hint of the step whose statement failed (hints[i] belongs to statement i), after the
+// server's message.
+Result<void> WithHint(Result<void> r, const std::vector<std::string>& hints) {
+  if (r) return r;
+  Error e = r.error();
+  if (e.statement_index >= 0 && e.statement_index < static_cast<int>(hints.size()) && !hints[e.statement_index].empty())
+    e.message += "\nhint: " + hints[e.statement_index];
+  return std::unexpected(std::move(e));
+}
+
 // complete: validations and concurrent drops first (each its own short transaction), then the
 // contract transaction: triggers, the old version schema, the operations' steps, every rename.
 struct ContractSteps {
@@ -247,19 +257,24 @@ Result<void> OnlineRunner::RunConcurrent(const Step& step) {
 
 Result<void> OnlineRunner::RunSteps(const std::vector<Step>& steps, std::vector<BoundStatement> bookkeeping) {
   std::vector<BoundStatement> group;
+  std::vector<std::string> hints;
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     if (s.concurrent) {
-      TRY_VOID(RunTransactionWithRetries(std::move(group)));
+      TRY_VOID(WithHint(RunTransactionWithRetries(std::move(group)), hints));
       group.clear();
-      TRY_VOID(RunConcurrent(s));
+      hints.clear();
+      TRY_VOID(WithHint(RunConcurrent(s), {s.hint}));
       continue;
     }
     ASSIGN_OR_RETURN(auto split, engine_.Split(s.sql));
-    for (auto& st : split) group.push_back(Bound(std::move(st.sql)));
+    for (auto& st : split) {
+      group.push_back(Bound(std::move(st.sql)));
+      hints.push_back(s.hint);
+    }
   }
   for (auto& b : bookkeeping) group.push_back(std::move(b));
-  return RunTransactionWithRetries(std::move(group));
+  return WithHint(RunTransactionWithRetries(std::move(group)), hints);
 }
 
 Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
@@ -351,6 +366,7 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   SchemaModel base = SchemaModel::FromJson(row.model);
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));
   std::vector<BoundStatement> expand;
+  std::vector<std::string> hints;  // of each statement of `expand`
   // The operations' transactional steps commit in the same transaction as the dual-write
   // triggers: a new column's NOT NULL check (added NOT VALID, so it applies to new writes) must
   // never exist without the trigger that fills the column, or every old-version write in
@@ -389,7 +405,10 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
         concurrent.push_back(s);
       } else if (pending) {
         ASSIGN_OR_RETURN(auto split, engine_.Split(s.sql));
-        for (auto& st : split) expand.push_back(Bound(std::move(st.sql)));
+        for (auto& st : split) {
+          expand.push_back(Bound(std::move(st.sql)));
+          hints.push_back(s.hint);
+        }
       }
     }
   }
@@ -402,7 +421,8 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   for (auto& s : TriggerStatements(opt_.schema, m, row.version_schema, shapes, trig)) expand.push_back(Bound(s));
   // With index builds still to run the state stays 'starting' (complete refuses) until they are done.
   if (concurrent.empty()) expand.push_back(state_.SetState(m.name, "started"));
-  TRY_VOID(RunTransactionWithRetries(std::move(expand)));
+  // A failure here commits nothing (the migration stays `starting`: start again or roll back).
+  TRY_VOID(WithHint(RunTransactionWithRetries(std::move(expand)), hints));
   if (!concurrent.empty()) {
     for (const auto& s : concurrent) TRY_VOID(RunConcurrent(s));
     TRY_VOID(RunTransactionWithRetries({state_.SetState(m.name, "started")}));

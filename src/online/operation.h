@@ -32,6 +32,7 @@ struct Step {
   std::string sql;
   bool concurrent = false;  // runs outside a transaction (CREATE/DROP INDEX CONCURRENTLY)
   std::string index;        // concurrent index builds: the index, dropped first when INVALID
+  std::string hint;         // added to the server's message when this step fails
 };
 
 // Keeps one physical column in step with the other version on every write: when a client of

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "online/session_settings.h"
 #include "online/sql_text.h"
 
 namespace strata::online {
@@ -48,7 +49,11 @@ nlohmann::json SchemaModel::ToJson() const {
   for (const auto& [name, ix] : index_defs)
     ij[name] = {{"table", ix.table}, {"definition", ix.definition}, {"columns", ix.columns},
                 {"constraint", ix.constraint}, {"unique", ix.unique}};
-  return {{"tables", tj}, {"indexes", indexes}, {"index_defs", ij}};
+  nlohmann::json kj = nlohmann::json::array();
+  for (const auto& k : constraint_defs)
+    kj.push_back({{"table", k.table}, {"name", k.name}, {"type", k.type}, {"definition", k.definition},
+                  {"columns", k.columns}, {"validated", k.validated}});
+  return {{"tables", tj}, {"indexes", indexes}, {"index_defs", ij}, {"constraint_defs", kj}};
 }
 
 SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
@@ -78,6 +83,11 @@ SchemaModel SchemaModel::FromJson(const nlohmann::json& j) {
     for (const auto& [name, ix] : j["index_defs"].items())
       m.index_defs[name] = ModelIndex{ix.at("table"), ix.at("definition"), ix.at("columns").get<std::vector<std::string>>(),
                                       ix.at("constraint"), ix.at("unique")};
+  if (j.contains("constraint_defs"))
+    for (const auto& kj : j["constraint_defs"])
+      m.constraint_defs.push_back(ModelConstraint{kj.at("table"), kj.at("name"), kj.at("type"), kj.at("definition"),
+                                                  kj.at("columns").get<std::vector<std::string>>(),
+                                                  kj.value("validated", true)});
   return m;
 }
 
@@ -143,6 +153,26 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
       }
     }
     m.index_defs[*r[0]] = std::move(ix);
+  }
+  // Check and foreign-key definitions, to be replayed on a copied column: read with only
+  // pg_catalog on the search_path so that every table, function and type they name comes out
+  // schema-qualified (the stored text must mean the same to any later session).
+  {
+    SessionSettings settings(engine);
+    TRY_VOID(settings.Set("search_path", "pg_catalog"));
+    ASSIGN_OR_RETURN(Rows defs, engine.Query(R"(
+      SELECT c.relname, k.conname, k.contype::text, pg_get_constraintdef(k.oid), k.convalidated::text,
+             to_json(ARRAY(SELECT a.attname FROM unnest(k.conkey) x(num)
+                             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.num ORDER BY a.attnum))::text
+        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND k.contype IN ('c', 'f') AND k.conislocal AND c.relkind IN ('r', 'p')
+       ORDER BY 1, 2)", p));
+    for (const auto& r : defs.rows) {
+      if (!m.Find(*r[0]) || !r[3]) continue;
+      ModelConstraint k{*r[0], *r[1], *r[2], *r[3], {}, *r[4] == "true"};
+      if (r[5]) k.columns = nlohmann::json::parse(*r[5]).get<std::vector<std::string>>();
+      m.constraint_defs.push_back(std::move(k));
+    }
   }
   // Views strata made (version schemas) go with their migration; the users' own stay and
   // would stop complete from dropping what they read.

@@ -51,10 +51,24 @@ struct ModelIndex {
   bool unique = false;
 };
 
+// An existing CHECK or FOREIGN KEY constraint, so that a copied column (alter_column,
+// create_constraint) gets a copy instead of losing it when the old column is dropped.
+struct ModelConstraint {
+  std::string table;                 // physical
+  std::string name;
+  std::string type;                  // "c" (check) or "f" (foreign key)
+  std::string definition;            // pg_get_constraintdef, read with search_path = pg_catalog
+  std::vector<std::string> columns;  // physical columns of the table it names (conkey)
+  bool validated = true;
+};
+
 struct SchemaModel {
   std::vector<ModelTable> tables;
   std::map<std::string, std::string> indexes;  // index name -> physical table
   std::map<std::string, ModelIndex> index_defs;  // valid indexes of the live schema, by name
+  // Check and foreign-key constraints of the live schema (state stored before they were read
+  // has none: nothing is carried for it).
+  std::vector<ModelConstraint> constraint_defs;
 
   ModelTable* Find(std::string_view table);
   const ModelTable* Find(std::string_view table) const;

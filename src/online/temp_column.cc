@@ -59,6 +59,91 @@ void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
   }
 }
 
+std::optional<std::string> RenamedConstraintDefinition(const ModelConstraint& k,
+                                                       const std::map<std::string, std::string>& renames) {
+  std::string def = k.definition;
+  auto strip = [&](std::string_view suffix) {
+    if (def.ends_with(suffix)) {
+      def.resize(def.size() - suffix.size());
+      return true;
+    }
+    return false;
+  };
+  strip(" NOT VALID");
+  // A parenthesised column list starting at `open` (the replaced names only; nothing else in it).
+  auto rewrite_list = [&](size_t open) -> bool {
+    size_t close = def.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) return false;
+    std::string list = RewriteColumns(std::string_view(def).substr(open, close + 1 - open), renames);
+    def = def.substr(0, open) + list + def.substr(close + 1);
+    return true;
+  };
+  if (k.type == "c") {
+    // CHECK (expr) [NO INHERIT]: the expression only.
+    if (!def.starts_with("CHECK ")) return std::nullopt;
+    bool no_inherit = strip(" NO INHERIT");
+    def = "CHECK " + RewriteColumns(std::string_view(def).substr(6), renames);
+    if (no_inherit) def += " NO INHERIT";
+    return def;
+  }
+  if (k.type == "f") {
+    // FOREIGN KEY (cols) REFERENCES table(cols) [MATCH …] [ON UPDATE …] [ON DELETE … [(cols)]]
+    // [DEFERRABLE …]: the local column lists, never the referenced ones (they may share names).
+    if (!def.starts_with("FOREIGN KEY (")) return std::nullopt;
+    size_t refs = def.find(" REFERENCES ");
+    if (refs == std::string::npos || !rewrite_list(12)) return std::nullopt;
+    refs = def.find(" REFERENCES ");
+    for (std::string_view action : {" SET NULL (", " SET DEFAULT ("}) {
+      size_t at = def.find(action, refs);
+      if (at != std::string::npos && !rewrite_list(at + action.size() - 1)) return std::nullopt;
+    }
+    return def;
+  }
+  return std::nullopt;
+}
+
+void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::map<std::string, std::string>& renames_in,
+                      const std::vector<std::string>& earlier) {
+  if (c.replaces.empty()) return;
+  const ModelTable* t = env.before->Find(c.table);
+  if (!t) return;
+  std::map<std::string, std::string> renames = renames_in;
+  if (renames.empty()) renames[c.replaces] = c.temp;
+  auto names = [](const ModelConstraint& k, const std::string& col) {
+    return std::find(k.columns.begin(), k.columns.end(), col) != k.columns.end();
+  };
+  for (const auto& k : env.before->constraint_defs) {
+    if (k.table != t->physical || !names(k, c.replaces)) continue;
+    // Dropped by an operation before this one in the file: nothing to carry.
+    if (std::find(t->constraints.begin(), t->constraints.end(), k.name) == t->constraints.end()) continue;
+    if (std::any_of(earlier.begin(), earlier.end(), [&](const std::string& col) { return names(k, col); })) continue;
+    std::string temp = ShortName("_strata_new_" + k.name);
+    if ((c.check && c.check->name == k.name) || (c.references && c.references->name == k.name)) {
+      c.restated.push_back(k.name);
+      continue;
+    }
+    // Not understood (never expected): an empty body makes start fail, naming it, rather than
+    // letting complete drop it unseen.
+    auto def = RenamedConstraintDefinition(k, renames);
+    c.constraints.push_back({k.name, temp, def ? *def + " NOT VALID" : "", k.validated});
+  }
+}
+
+namespace {
+std::string CarriedName(const std::string& name) { return ShortName("_strata_new_" + name); }
+// The name c.check / c.references has while in flight.
+std::string InFlightName(const TempColumnSpec& c, const std::string& name) {
+  return std::find(c.restated.begin(), c.restated.end(), name) != c.restated.end() ? CarriedName(name) : name;
+}
+std::string RenameConstraintIfExists(const std::string& schema, const std::string& table, const std::string& from,
+                                     const std::string& to) {
+  return fmt::format(
+      "DO $strata$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {}::regclass AND conname = {}) "
+      "THEN ALTER TABLE {} RENAME CONSTRAINT {} TO {}; END IF; END $strata$",
+      Literal(Qualified(schema, table)), Literal(from), Qualified(schema, table), Ident(from), Ident(to));
+}
+}  // namespace
+
 void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const ModelTable& t = TableOf(env, c);
   const std::string table = Qualified(env.schema, t.physical);
@@ -78,8 +163,8 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
                                                  fmt::format("CHECK ({} IS NOT NULL) NOT VALID", Ident(c.temp)))});
   if (c.check) {
     std::string expr = RewriteColumns(c.check->constraint, PhysicalNames(*env.after, c.table));
-    plan.steps.push_back(
-        {AddConstraintIfMissing(env.schema, t.physical, c.check->name, fmt::format("CHECK ({}) NOT VALID", expr))});
+    plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, InFlightName(c, c.check->name),
+                                                 fmt::format("CHECK ({}) NOT VALID", expr))});
   }
   if (c.references) {
     const ModelTable* rt = env.after->Find(c.references->table);
@@ -87,7 +172,7 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
     auto ref_cols = PhysicalNames(*env.after, c.references->table);
     std::string ref_col = ref_cols.contains(c.references->column) ? ref_cols[c.references->column] : c.references->column;
     plan.steps.push_back({AddConstraintIfMissing(
-        env.schema, t.physical, c.references->name,
+        env.schema, t.physical, InFlightName(c, c.references->name),
         ForeignKeyBody(env.schema, c.temp, ref_table, ref_col, c.references->on_delete) + " NOT VALID")});
   }
   if (c.unique)
@@ -96,6 +181,23 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
                           true, UniqueIndexName(c)});
   if (c.comment)
     plan.steps.push_back({fmt::format("COMMENT ON COLUMN {}.{} IS {}", table, Ident(c.temp), Literal(*c.comment))});
+  // The old column's check and foreign-key constraints, on the copy. The server refuses one that
+  // cannot hold for the new type (CHECK (b > 0) on text): start fails there, nothing committed.
+  for (const auto& k : c.constraints) {
+    std::string hint = fmt::format(
+        "constraint {} of {}.{} names the changed column and is carried to its copy, which the definition above "
+        "does not fit: restate it in the operation under the same name (check: {{name: {}, constraint: …}} or "
+        "references: {{name: {}, …}}), or drop it first with drop_constraint in an earlier, completed migration; "
+        "then roll this start back (`strata online rollback`) and start again",
+        Ident(k.name), t.physical, c.replaces, k.name, k.name);
+    if (k.body.empty())
+      plan.steps.push_back({fmt::format("DO $strata$ BEGIN RAISE EXCEPTION {}; END $strata$",
+                                        Literal(fmt::format("strata cannot read the definition of constraint {} on {}",
+                                                            Ident(k.name), table))),
+                            false, "", hint});
+    else
+      plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, k.temp, k.body), false, "", hint});
+  }
   for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
   if (c.up) {
     plan.rules.push_back({t.physical, c.temp, OldVersionNames(env, c.table, *c.up), false});
@@ -115,10 +217,19 @@ void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
   const ModelTable& t = TableOf(env, c);
   const std::string table = Qualified(env.schema, t.physical);
   if (c.not_null) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, NotNullCheckName(t.physical, c.logical))});
-  if (c.check) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, c.check->name)});
-  if (c.references) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, c.references->name)});
+  if (c.check)
+    plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, InFlightName(c, c.check->name))});
+  if (c.references)
+    plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, InFlightName(c, c.references->name))});
+  for (const auto& k : c.constraints)
+    if (k.validate) plan.pre.push_back({ValidateConstraintIfNeeded(env.schema, t.physical, k.temp)});
   if (!c.replaces.empty())
     plan.steps.push_back({fmt::format("ALTER TABLE {} DROP COLUMN IF EXISTS {}", table, Ident(c.replaces))});
+  // The old column's constraints went with it: their copies (and the restated ones) take their names.
+  for (const auto& k : c.constraints)
+    plan.steps.push_back({RenameConstraintIfExists(env.schema, t.physical, k.temp, k.name)});
+  for (const auto& name : c.restated)
+    plan.steps.push_back({RenameConstraintIfExists(env.schema, t.physical, CarriedName(name), name)});
   // The replaced column's indexes went with it: their copies take their names.
   for (const auto& ci : c.indexes) {
     if (!ci.constraint.empty())

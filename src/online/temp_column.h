@@ -22,6 +22,16 @@ struct CarriedIndex {
   std::string constraint;  // the unique constraint to recreate, "" for a plain index
 };
 
+// A check or foreign-key constraint naming the replaced column, added on the copy at start
+// (NOT VALID, under a temporary name), validated at complete (when the original was valid) and
+// given the original's name once the old column, and the original with it, is dropped.
+struct CarriedConstraint {
+  std::string name;  // the original
+  std::string temp;  // the copy's constraint while in flight
+  std::string body;  // CHECK (…) / FOREIGN KEY (…) REFERENCES … NOT VALID, over the copy
+  bool validate = true;
+};
+
 struct TempColumnSpec {
   std::string table;     // logical table name in the new shape
   std::string logical;   // the column's name in the new shape
@@ -40,11 +50,28 @@ struct TempColumnSpec {
   std::optional<std::string> down;           // over the new shape's names; fills `replaces`
   std::string replaces;                      // the physical column this one replaces ("" for a new column)
   std::vector<CarriedIndex> indexes;         // indexes of `replaces`, copied
+  std::vector<CarriedConstraint> constraints;  // check/foreign keys of `replaces`, copied
+  // `check` / `references` restate (same name) a constraint of `replaces`: added under the
+  // temporary name while the original still exists, renamed at complete.
+  std::vector<std::string> restated;
 };
 
 // Fills c.indexes from the live indexes of `env.before` that name c.replaces directly
 // (expression-only and primary key indexes are not carried).
 void CarryIndexes(const OpEnv& env, TempColumnSpec& c);
+
+// Fills c.constraints (and c.restated) from the check and foreign-key constraints of
+// `env.before` on the table that name c.replaces, except those the operation restates (c.check /
+// c.references under the same name, listed in c.restated instead). `renames` maps every column
+// the operation copies (physical -> temporary; empty: c.replaces -> c.temp); a constraint that
+// also names one of `earlier` (columns whose copies were carried first) is left to that copy.
+void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::map<std::string, std::string>& renames = {},
+                      const std::vector<std::string>& earlier = {});
+
+// The text of constraint `k` with the columns of `renames` renamed (a foreign key's own column
+// lists only, never the referenced table's), without NOT VALID; nullopt when not understood.
+std::optional<std::string> RenamedConstraintDefinition(const ModelConstraint& k,
+                                                       const std::map<std::string, std::string>& renames);
 
 void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);
 void CompleteTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan);

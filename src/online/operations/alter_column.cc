@@ -87,6 +87,7 @@ TempColumnSpec AlterColumn::Spec(const OpEnv& env) const {
   s.down = down.value_or(Ident(now->name));
   s.replaces = old->physical;
   CarryIndexes(env, s);
+  CarryConstraints(env, s);
   return s;
 }
 

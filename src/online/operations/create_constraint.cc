@@ -107,6 +107,9 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
   if (op.type == "unique") return out;
   const ModelTable* before = env.before->Find(op.table);
   const ModelTable* after = env.after->Find(op.table);
+  std::map<std::string, std::string> renames;  // every copied column, for constraints naming several
+  for (const auto& c : op.columns) renames[before->Find(c)->physical] = after->Find(c)->physical;
+  std::vector<std::string> earlier;
   for (const auto& c : op.columns) {
     const ModelColumn* now = after->Find(c);
     TempColumnSpec s;
@@ -120,6 +123,8 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
     s.down = op.down.contains(c) ? op.down.at(c) : Ident(c);
     s.replaces = before->Find(c)->physical;
     CarryIndexes(env, s);
+    CarryConstraints(env, s, renames, earlier);
+    earlier.push_back(s.replaces);
     out.push_back(std::move(s));
   }
   return out;

@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "online/migration_file.h"
 #include "online/online_runner.h"
+#include "online/temp_column.h"
 #include "schema/catalog_snapshot.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/slow_autovacuum.h"
@@ -298,6 +299,140 @@ TEST_F(OperationTest, AlterColumnTypeBothWays) {
   EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
               "= 'b'"),
             "text");
+}
+
+// A copied column keeps the old column's CHECK and FOREIGN KEY constraints: carried to the copy
+// at start (so new-version writes are held to them), validated at complete and renamed to their
+// original names once the old column (and the originals with it) is dropped. The foreign key's
+// referenced column shares the replaced column's name and is left alone.
+TEST_F(OperationTest, AlterColumnTypeKeepsCheckAndForeignKey) {
+  Exec(*db_, "CREATE TABLE r (b int PRIMARY KEY); INSERT INTO r SELECT generate_series(1, 20);"
+             "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 100);"
+             "ALTER TABLE t ADD CONSTRAINT t_b_fk FOREIGN KEY (b) REFERENCES r (b) ON DELETE CASCADE");
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint}\n", [&] {
+    // The copy carries both, under temporary names, over the copy alone.
+    EXPECT_EQ(Q("SELECT string_agg(pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint WHERE "
+                "conrelid = 't'::regclass AND conname LIKE '\\_strata\\_new\\_%'"),
+              "CHECK ((_strata_new_b < 100)) NOT VALID; FOREIGN KEY (_strata_new_b) REFERENCES r(b) ON DELETE CASCADE NOT VALID");
+    auto nw = NewClient();
+    EXPECT_FALSE(nw->Exec("UPDATE t SET b = 500 WHERE id = 2").has_value());
+    EXPECT_FALSE(nw->Exec("UPDATE t SET b = 50 WHERE id = 2").has_value());
+    Exec(*nw, "UPDATE t SET b = 20 WHERE id = 2");
+  });
+  EXPECT_EQ(Q("SELECT string_agg(conname || ' ' || convalidated || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY "
+              "conname) FROM pg_constraint WHERE conrelid = 't'::regclass AND contype IN ('c', 'f')"),
+            "b_small true CHECK ((b < 100)); t_b_fk true FOREIGN KEY (b) REFERENCES r(b) ON DELETE CASCADE");
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname "
+              "= 'b'"),
+            "bigint");
+  auto r = db_->Exec("INSERT INTO t (id, a, b) VALUES (100, 'x', 500)");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("b_small"));
+  r = db_->Exec("INSERT INTO t (id, a, b) VALUES (101, 'x', 50)");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("t_b_fk"));
+  Exec(*db_, "DELETE FROM r WHERE b = 20");  // ON DELETE CASCADE was carried too
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE id = 2"), "0");
+}
+
+// A CHECK over several columns is carried with only the replaced one renamed; one added NOT
+// VALID stays NOT VALID (complete does not validate what the original did not promise).
+TEST_F(OperationTest, AlterColumnTypeKeepsMultiColumnCheck) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT a_b_short CHECK (b IS NULL OR length(a) + b < 50);"
+             "ALTER TABLE t ADD CONSTRAINT b_even CHECK (b % 2 = 0) NOT VALID");
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint}\n", [&] {
+    EXPECT_EQ(Q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = '_strata_new_a_b_short'"),
+              "CHECK (((_strata_new_b IS NULL) OR ((length(a) + _strata_new_b) < 50))) NOT VALID");
+    auto nw = NewClient();
+    EXPECT_FALSE(nw->Exec("UPDATE t SET b = 48 WHERE id = 2").has_value());
+    EXPECT_FALSE(nw->Exec("UPDATE t SET b = 3 WHERE id = 2").has_value());
+  });
+  EXPECT_EQ(Q("SELECT string_agg(conname || ' ' || convalidated || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY "
+              "conname) FROM pg_constraint WHERE conrelid = 't'::regclass AND contype = 'c'"),
+            "a_b_short true CHECK (((b IS NULL) OR ((length(a) + b) < 50))); b_even false CHECK (((b % (2)::bigint) = 0)) NOT VALID");
+  EXPECT_FALSE(db_->Exec("UPDATE t SET b = 48 WHERE id = 2").has_value());
+  EXPECT_FALSE(db_->Exec("UPDATE t SET b = 3 WHERE id = 2").has_value());
+}
+
+// create_constraint copies its columns too: the old columns' other constraints are carried.
+TEST_F(OperationTest, CreateConstraintKeepsTheColumnsOtherChecks) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 100)");
+  Lifecycle("  - create_constraint: {table: t, name: b_positive, type: check, columns: [b], check: \"b > 0\"}\n",
+            [&] {});
+  EXPECT_EQ(Q("SELECT string_agg(conname || ' ' || convalidated, '; ' ORDER BY conname) FROM pg_constraint WHERE "
+              "conrelid = 't'::regclass AND contype = 'c'"),
+            "b_positive true; b_small true");
+}
+
+// An operation's `check` under the name of the old column's constraint replaces it (the old
+// one is not carried; the new one takes the name at complete).
+TEST_F(OperationTest, AlterColumnRestatedCheckReplacesTheOldOne) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 100)");
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint, check: {name: b_small, constraint: \"b < 50\"}}\n",
+            [&] {
+              auto nw = NewClient();
+              EXPECT_FALSE(nw->Exec("UPDATE t SET b = 60 WHERE id = 2").has_value());
+            });
+  EXPECT_EQ(Q("SELECT string_agg(conname || ' ' || convalidated || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY "
+              "conname) FROM pg_constraint WHERE conrelid = 't'::regclass AND contype = 'c'"),
+            "b_small true CHECK ((b < 50))");
+  EXPECT_FALSE(db_->Exec("UPDATE t SET b = 60 WHERE id = 2").has_value());
+}
+
+// A constraint that cannot hold for the new type: the server refuses it at start, which fails
+// with its message and a hint naming the constraint, and leaves the table as it was.
+TEST_F(OperationTest, AlterColumnCarriedCheckThatDoesNotFitTheNewTypeFailsStart) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT b_positive CHECK (b > 0)");
+  auto shape = [&] {
+    return Q("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM "
+             "pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0 AND NOT attisdropped") +
+           " | " +
+           Q("SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint "
+             "WHERE conrelid = 't'::regclass") +
+           " | " + Q("SELECT count(*) FROM pg_trigger WHERE tgrelid = 't'::regclass") + " | " +
+           Q("SELECT string_agg(row_to_json(t)::text, ';' ORDER BY id) FROM t");
+  };
+  const std::string before = shape();
+  auto m = ParseOnlineMigration("name: op\noperations:\n  - alter_column: {table: t, column: b, type: text}\n", "op.yaml",
+                                "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().kind, ErrorKind::kDatabase) << s.error().Describe();
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("operator does not exist: text > integer"));
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("hint: constraint \"b_positive\" of t.b"));
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("restate it in the operation under the same name"));
+  EXPECT_THAT(s.error().message, ::testing::HasSubstr("drop_constraint"));
+  EXPECT_EQ(shape(), before);
+  EXPECT_EQ(Q("SELECT to_regnamespace('public_op') IS NULL"), "t");
+  auto r = runner.Rollback();
+  ASSERT_TRUE(r.has_value()) << r.error().Describe();
+  EXPECT_EQ(shape(), before);
+  // Restated in the operation under the same name, it starts and completes.
+  m = ParseOnlineMigration("name: op\noperations:\n  - alter_column: {table: t, column: b, type: text, up: \"b::text\", "
+                           "down: \"b::int\", check: {name: b_positive, constraint: \"b <> '0'\"}}\n",
+                           "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value() && c->completed);
+  EXPECT_EQ(Q("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'b_positive'"),
+            "CHECK ((b <> '0'::text))");
+}
+
+// Only the local column lists of a foreign key are renamed (also ON DELETE SET NULL (cols)),
+// never the referenced ones; a check keeps NO INHERIT and loses NOT VALID (added by the caller).
+TEST(CarriedConstraintText, RenamesTheLocalColumnsOnly) {
+  std::map<std::string, std::string> ren = {{"b", "_strata_new_b"}};
+  ModelConstraint fk{"t", "fk", "f", "FOREIGN KEY (a, b) REFERENCES public.r(a, b) ON DELETE SET NULL (b)", {"a", "b"}};
+  EXPECT_EQ(RenamedConstraintDefinition(fk, ren),
+            "FOREIGN KEY (a, \"_strata_new_b\") REFERENCES public.r(a, b) ON DELETE SET NULL (\"_strata_new_b\")");
+  ModelConstraint ck{"t", "ck", "c", "CHECK ((b > a)) NO INHERIT NOT VALID", {"a", "b"}, false};
+  EXPECT_EQ(RenamedConstraintDefinition(ck, ren), "CHECK ((\"_strata_new_b\" > a)) NO INHERIT");
 }
 
 // A type change keeps the column's DEFAULT: rows inserted without the column (by either
