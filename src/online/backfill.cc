@@ -48,7 +48,9 @@ std::string TouchColumn(const ModelTable& t) {
 // table — what the trigger's `up` branch assigns, evaluated on the same row values (each
 // expression sees the row as it was before the statement, like the trigger's variables).
 // Empty: no rule (fire the trigger instead).
-std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
+// `types`: each column's type without its modifier (format_type(atttypid, NULL)), see below.
+std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute,
+                        const std::map<std::string, std::string>& types) {
   if (!compute.old_shape) return "";
   std::map<std::string, std::string> names;
   for (const auto& c : compute.old_shape->columns) names[c.name] = c.physical;
@@ -64,9 +66,18 @@ std::string ComputedSet(const ModelTable& t, const BackfillCompute& compute) {
   // A row whose new column already has a value was written since the expand — by the new
   // version (its own value, which `up` of the old columns would overwrite: lossy for a type
   // change, wrong for an added column), or by the old one through the trigger (the same value):
-  // keep it. Untouched rows have NULL there (the copy is added without a default).
-  for (const auto& [target, expr] : sets)
-    out.push_back(fmt::format("{0} = coalesce(x.{0}, ({1}))", Ident(target), expr));
+  // keep it. Untouched rows have NULL there (the copy is added without a default). coalesce
+  // needs one type for both: the expression is cast to the column's type WITHOUT its modifier
+  // (an explicit cast to varchar(20) or char(3) would truncate silently), so the assignment
+  // still applies the modifier as a plain `SET c = (up)` does (too long: an error, not a cut).
+  for (const auto& [target, expr] : sets) {
+    auto type = types.find(target);
+    if (type == types.end()) {
+      out.push_back(fmt::format("{0} = coalesce(x.{0}, ({1}))", Ident(target), expr));
+    } else {
+      out.push_back(fmt::format("{0} = coalesce(x.{0}, ({1})::{2})", Ident(target), expr, type->second));
+    }
+  }
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
@@ -171,7 +182,18 @@ Result<BackfillOutcome> RunBackfill(Engine& engine, const std::string& schema, c
   if (pr.done) return BackfillOutcome::kDone;
 
   TRY_VOID(engine.Exec(fmt::format("SET lock_timeout = {}", opt.lock_timeout.count())));
-  const std::string computed = ComputedSet(t, compute);
+  // Each column's type without its modifier (format_type(…, NULL): `character varying`,
+  // `bpchar`, `"bit"`: no length, so the cast in ComputedSet never truncates).
+  std::map<std::string, std::string> types;
+  {
+    std::vector<Param> rel = {Qualified(schema, t.physical)};
+    ASSIGN_OR_RETURN(Rows cols, engine.Query("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute WHERE "
+                                             "attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+                                             rel));
+    for (const auto& row : cols.rows)
+      if (row[0] && row[1]) types[*row[0]] = *row[1];
+  }
+  const std::string computed = ComputedSet(t, compute, types);
   const BatchSql sql = MakeBatchSql(schema, t, computed);
   const std::string next_name = fmt::format("strata_backfill_{:016x}", std::hash<std::string>{}(sql.next));
   // Session settings for the batches, put back on every way out.

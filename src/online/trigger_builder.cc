@@ -48,17 +48,32 @@ std::string Guard(const ModelTable& shape, const TriggerRule& r) {
   return guard;
 }
 
-std::string Branch(const std::string& schema, const ModelTable* shape, const std::string& table,
-                   const std::vector<TriggerRule>& rules, bool from_new) {
-  if (!shape) return "    NULL;\n";
-  // Two rules for one column: only the last counts (each expression reads the row as written,
-  // not an earlier assignment), as in the backfill's SET list.
+// The rules of `table` in one direction; of two rules for one column only the last counts
+// (each expression reads the row as written, not an earlier assignment), as in the backfill's
+// SET list.
+std::vector<const TriggerRule*> RulesOf(const std::string& table, const std::vector<TriggerRule>& rules,
+                                        bool from_new) {
   std::vector<const TriggerRule*> mine;
   for (const auto& r : rules)
     if (r.table == table && r.from_new == from_new) {
       std::erase_if(mine, [&](const TriggerRule* m) { return m->target == r.target; });
       mine.push_back(&r);
     }
+  return mine;
+}
+
+// `sets` in a block declaring the variables `shape`'s columns named by `exprs`.
+std::string Block(const std::string& schema, const ModelTable& shape, const std::string& sets,
+                  const std::vector<std::string>& exprs) {
+  std::string decl = Declarations(schema, shape, exprs);
+  if (decl.empty()) return sets;
+  return fmt::format("    DECLARE\n{}    BEGIN\n{}    END;\n", decl, sets);
+}
+
+std::string Branch(const std::string& schema, const ModelTable* shape, const std::string& table,
+                   const std::vector<TriggerRule>& rules, bool from_new) {
+  if (!shape) return "    NULL;\n";
+  std::vector<const TriggerRule*> mine = RulesOf(table, rules, from_new);
   if (mine.empty()) return "    NULL;\n";
   std::string sets;
   std::vector<std::string> exprs;
@@ -66,9 +81,26 @@ std::string Branch(const std::string& schema, const ModelTable* shape, const std
     sets += fmt::format("      IF {} THEN NEW.{} := ({}); END IF;\n", Guard(*shape, *r), Ident(r->target), r->expr);
     exprs.push_back(r->expr);
   }
-  std::string decl = Declarations(schema, *shape, exprs);
-  if (decl.empty()) return sets;
-  return fmt::format("    DECLARE\n{}    BEGIN\n{}    END;\n", decl, sets);
+  return Block(schema, *shape, sets, exprs);
+}
+
+// After the new version's rules: a row the backfill has not reached yet, updated by the new
+// version, still has NULL in the new columns it did not write. They are filled from the old
+// columns (which the `down` rules just set) as the backfill would, so the row is whole at once
+// (a NOT NULL copy's CHECK would refuse it otherwise). A NULL the new version writes over a value
+// stays (OLD has a value).
+std::string FillNotYetBackfilled(const std::string& schema, const ModelTable* old_shape, const std::string& table,
+                                 const std::vector<TriggerRule>& rules) {
+  if (!old_shape) return "";
+  std::string sets;
+  std::vector<std::string> exprs;
+  for (const TriggerRule* r : RulesOf(table, rules, false)) {
+    sets += fmt::format("      IF TG_OP = 'UPDATE' AND OLD.{0} IS NULL AND NEW.{0} IS NULL THEN NEW.{0} := ({1}); END IF;\n",
+                        Ident(r->target), r->expr);
+    exprs.push_back(r->expr);
+  }
+  if (sets.empty()) return "";
+  return Block(schema, *old_shape, sets, exprs);
 }
 }  // namespace
 
@@ -89,7 +121,8 @@ std::vector<std::string> CreateTriggerSql(const std::string& schema, const std::
       "  END IF;\n"
       "  RETURN NEW;\n"
       "END $strata$",
-      fn, Literal("," + version_schema + ","), Literal(version_schema), Branch(schema, &new_shape, table, rules, true),
+      fn, Literal("," + version_schema + ","), Literal(version_schema),
+      Branch(schema, &new_shape, table, rules, true) + FillNotYetBackfilled(schema, old_shape, table, rules),
       Branch(schema, old_shape, table, rules, false));
   return {body, fmt::format("DROP TRIGGER IF EXISTS {} ON {}", Ident(name), Qualified(schema, table)),
           fmt::format("CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()", Ident(name),

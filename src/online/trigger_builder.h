@@ -5,7 +5,9 @@
 // columns: `up` rules when the old version wrote, `down` rules when the new one did. The
 // rules' expressions see the writing version's columns as plain names (plpgsql variables). A
 // rule runs on INSERT, and on UPDATE only when a column its expression reads changed or its
-// target is NULL (not yet backfilled): volatile expressions keep the value they drew.
+// target is NULL (not yet backfilled): volatile expressions keep the value they drew. When the
+// new version updates a row the backfill has not reached, the new columns it left NULL are
+// filled from the old ones (after its `down` rules ran), as the backfill would.
 // It returns at once when the session set `strata.backfill = on`: the backfill's batches
 // compute the new columns themselves (backfill.h); every other writer goes through it.
 #pragma once

@@ -153,6 +153,41 @@ TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conrelid = 't'::regclass AND conname = 't_c_key'"), "1");
 }
 
+// The new version may update rows the backfill has not reached yet (here: no backfill at all
+// until the second start): the new columns it does not write are filled from the old ones at
+// once — NOT NULL copies would refuse the row otherwise — and what it writes stays.
+TEST_F(OperationTest, NewVersionUpdatesRowsTheBackfillHasNotReached) {
+  auto m = ParseOnlineMigration("name: op\noperations:\n"
+                                "  - add_column: {table: t, column: {name: c, type: text}, up: \"a || '-c'\"}\n"
+                                "  - alter_column: {table: t, column: a, type: varchar(20), up: \"a || '!'\"}\n",
+                                "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  o.backfill = false;
+  {
+    OnlineRunner runner(*db_, o);
+    auto s = runner.Start(*m);
+    ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  }
+  ASSERT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_c IS NULL AND _strata_new_a IS NULL"), "10");
+  auto nw = NewClient();
+  Exec(*nw, "UPDATE t SET b = 30 WHERE id = 3");
+  EXPECT_EQ(Q("SELECT c || ' ' || a || ' ' || b FROM t WHERE id = 3", nw.get()), "a3-c a3! 30");
+  Exec(*nw, "UPDATE t SET c = 'mine', a = 'new' WHERE id = 4");
+  EXPECT_EQ(Q("SELECT c || ' ' || a FROM t WHERE id = 4", nw.get()), "mine new");
+  EXPECT_EQ(Q("SELECT a FROM t WHERE id = 4"), "new");  // the old version's column, through `down`
+  o.backfill = true;
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT string_agg(c || ' ' || a, ',' ORDER BY id) FROM t WHERE id BETWEEN 2 AND 5", nw.get()),
+            "a2-c a2!,a3-c a3!,mine new,a5-c a5!");
+  auto c = runner.Complete(false);
+  ASSERT_TRUE(c.has_value()) << c.error().Describe();
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE c IS NULL OR a IS NULL"), "0");
+}
+
 // The trigger evaluates `up` again on an old version's UPDATE only when a column it reads changed
 // (or the row has no value yet): a volatile `up` keeps the value it drew, a deterministic one
 // follows its inputs.
@@ -433,6 +468,33 @@ TEST(CarriedConstraintText, RenamesTheLocalColumnsOnly) {
             "FOREIGN KEY (a, \"_strata_new_b\") REFERENCES public.r(a, b) ON DELETE SET NULL (\"_strata_new_b\")");
   ModelConstraint ck{"t", "ck", "c", "CHECK ((b > a)) NO INHERIT NOT VALID", {"a", "b"}, false};
   EXPECT_EQ(RenamedConstraintDefinition(ck, ren), "CHECK ((\"_strata_new_b\" > a)) NO INHERIT");
+}
+
+// Without `up` the copy gets the old column's value converted to the new type (int -> text,
+// text -> varchar(2)); a value that does not fit the new length fails the backfill as a plain
+// assignment would, instead of being cut to fit.
+TEST_F(OperationTest, AlterColumnTypeWithoutUpConvertsAndNeverTruncates) {
+  Lifecycle("  - alter_column: {table: t, column: b, type: text}\n", [&] {
+    auto nw = NewClient();
+    EXPECT_EQ(Q("SELECT string_agg(coalesce(b, '-'), ',' ORDER BY id) FROM t", nw.get()), "-,2,-,4,-,6,-,8,-,10");
+    EXPECT_EQ(Q("SELECT pg_typeof(b)::text FROM t LIMIT 1", nw.get()), "text");
+  });
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND "
+              "attname = 'b'"),
+            "text");
+
+  auto m = ParseOnlineMigration("name: op2\noperations:\n  - alter_column: {table: t, column: a, type: varchar(2)}\n",
+                                "op2.yaml", "op2");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("too long"));
+  EXPECT_EQ(Q("SELECT count(*) FROM t WHERE _strata_new_a = 'a1'"), "0");  // 'a10' was not cut to 'a1'
+  ASSERT_TRUE(runner.Rollback().has_value());
+  EXPECT_EQ(Q("SELECT string_agg(a, ',' ORDER BY id) FROM t WHERE id >= 9"), "a9,a10");
 }
 
 // A type change keeps the column's DEFAULT: rows inserted without the column (by either
