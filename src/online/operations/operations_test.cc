@@ -896,6 +896,41 @@ TEST_F(OperationTest, DropConstraint) {
   EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conname = 'b_small'"), "0");
 }
 
+// pgroll's form: with up/down the new version is free of the constraint at once (its column is
+// a copy without it, keeping the column's other constraints and indexes), the old version keeps
+// it and reads what `down` makes of the new version's writes.
+TEST_F(OperationTest, DropConstraintWithUpDownCopiesTheColumn) {
+  Exec(*db_,
+       "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 1000); ALTER TABLE t ADD CONSTRAINT b_even CHECK (b % 2 = 0);"
+       "CREATE INDEX t_b_idx ON t (b)");
+  Lifecycle("  - drop_constraint: {table: t, name: b_small, column: b, up: b, down: \"least(b, 998)\"}\n", [&] {
+    auto old = OldClient();
+    auto nw = NewClient();
+    Exec(*nw, "INSERT INTO t (id, a, b) VALUES (11, 'x', 5000)");
+    EXPECT_EQ(Q("SELECT b FROM t WHERE id = 11", old.get()), "998");
+    EXPECT_FALSE(old->Exec("INSERT INTO t (id, a, b) VALUES (12, 'y', 2000)").has_value());
+    EXPECT_FALSE(nw->Exec("INSERT INTO t (id, a, b) VALUES (12, 'y', 2001)").has_value());  // b_even stays
+    EXPECT_EQ(Q("SELECT string_agg(coalesce(b::text, '-'), ',' ORDER BY id) FROM t", nw.get()),
+              "-,2,-,4,-,6,-,8,-,10,5000");
+  });
+  EXPECT_EQ(Q("SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint WHERE conrelid = 't'::regclass "
+              "AND contype = 'c'"),
+            "b_even");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_indexes WHERE indexname = 't_b_idx' AND indexdef LIKE '%(b)'"), "1");
+  Exec(*db_, "INSERT INTO t (id, a, b) VALUES (12, 'y', 4000)");
+  EXPECT_EQ(Q("SELECT b FROM t WHERE id = 11"), "5000");
+}
+
+// up/down copy one column: a constraint over several, or naming a different column, is refused
+// at its line before anything runs.
+TEST_F(OperationTest, DropConstraintWithUpDownNeedsItsOneColumn) {
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT ab CHECK (b IS NULL OR length(a) < b + 5)");
+  ExpectRefusedAtStart("  - drop_constraint: {table: t, name: ab, up: b, down: b}\n", "several columns");
+  ExpectRefusedAtStart("  - drop_constraint: {table: t, name: ab, column: a, down: b}\n", "several columns");
+  Exec(*db_, "ALTER TABLE t ADD CONSTRAINT b_small CHECK (b < 1000)");
+  ExpectRefusedAtStart("  - drop_constraint: {table: t, name: b_small, column: a, down: b}\n", "is on column 'b'");
+}
+
 TEST_F(OperationTest, RawSql) {
   Lifecycle("  - sql: {up: \"CREATE TABLE side (x int)\", down: \"DROP TABLE side\"}\n",
             [&] { EXPECT_EQ(Q("SELECT to_regclass('public.side') IS NOT NULL"), "t"); });
