@@ -136,7 +136,11 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
     SELECT i.relname, t.relname, pg_get_indexdef(i.oid), x.indisunique::text,
            coalesce((SELECT conname FROM pg_constraint k WHERE k.conindid = i.oid AND k.contype = 'u'), ''),
            (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a
-             WHERE a.attrelid = t.oid AND a.attnum = ANY (x.indkey::int2[]))
+             WHERE a.attrelid = t.oid AND (a.attnum = ANY (x.indkey::int2[]) OR a.attnum IN (
+                     -- columns named in the index's expressions or predicate
+                     SELECT d.refobjsubid FROM pg_depend d
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = i.oid
+                        AND d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid AND d.refobjsubid > 0)))
       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
       JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
      WHERE n.nspname = $1 AND x.indisvalid)", p));

@@ -46,7 +46,7 @@ struct ModelTable {
 struct ModelIndex {
   std::string table;                   // physical
   std::string definition;              // pg_get_indexdef
-  std::vector<std::string> columns;    // physical columns it names directly
+  std::vector<std::string> columns;    // physical columns it names: keys, expressions, predicate
   std::string constraint;              // the unique constraint it backs, "" if none
   bool unique = false;
 };

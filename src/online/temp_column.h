@@ -56,8 +56,8 @@ struct TempColumnSpec {
   std::vector<std::string> restated;
 };
 
-// Fills c.indexes from the live indexes of `env.before` that name c.replaces directly
-// (expression-only and primary key indexes are not carried).
+// Fills c.indexes from the live indexes of `env.before` that name c.replaces: as a key, in an
+// expression or in the predicate (primary key indexes are not carried).
 void CarryIndexes(const OpEnv& env, TempColumnSpec& c);
 
 // Fills c.constraints (and c.restated) from the check and foreign-key constraints of

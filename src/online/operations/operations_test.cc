@@ -497,6 +497,24 @@ TEST_F(OperationTest, AlterColumnTypeWithoutUpConvertsAndNeverTruncates) {
   EXPECT_EQ(Q("SELECT string_agg(a, ',' ORDER BY id) FROM t WHERE id >= 9"), "a9,a10");
 }
 
+// Indexes that name the changed column in an expression or in a predicate (even one on another
+// column) are rebuilt on the copy and keep their names; complete's DROP COLUMN would take them
+// away unseen otherwise.
+TEST_F(OperationTest, AlterColumnTypeKeepsExpressionAndPartialIndexes) {
+  Exec(*db_, "CREATE INDEX t_lower_a ON t (lower(a)); CREATE INDEX t_b_part ON t (b) WHERE a <> 'x'");
+  Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [&] {
+    EXPECT_EQ(Q("SELECT count(*) FROM pg_indexes WHERE tablename = 't' AND indexdef LIKE '%\\_strata\\_new\\_a%'"),
+              "2");
+  });
+  EXPECT_EQ(Q("SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes WHERE indexname IN "
+              "('t_lower_a', 't_b_part')"),
+            "CREATE INDEX t_b_part ON public.t USING btree (b) WHERE ((a)::text <> 'x'::text); "
+            "CREATE INDEX t_lower_a ON public.t USING btree (lower((a)::text))");
+  EXPECT_EQ(Q("SELECT bool_and(indisvalid)::text FROM pg_index WHERE indexrelid IN ('t_lower_a'::regclass, "
+              "'t_b_part'::regclass)"),
+            "true");
+}
+
 // A type change keeps the column's DEFAULT: rows inserted without the column (by either
 // version, and after complete) still get it, not NULL.
 TEST_F(OperationTest, AlterColumnTypeKeepsTheDefault) {
