@@ -100,7 +100,9 @@ TEST(LinterTest, SeverityOverridesAndDisabledRules) {
   auto f = LintSql("ALTER TABLE a DROP COLUMN x;", "s.sql", 1, false, o);
   ASSERT_TRUE(Has(f, "ban-drop-column"));
   for (auto& x : f) {
-    if (x.rule == "ban-drop-column") EXPECT_EQ(x.severity, Severity::kError);
+    if (x.rule == "ban-drop-column") {
+      EXPECT_EQ(x.severity, Severity::kError);
+    }
   }
   ASSERT_TRUE(ApplyRuleSetting(o, "ban-drop-column=off"));
   EXPECT_FALSE(Has(LintSql("ALTER TABLE a DROP COLUMN x;", "s.sql", 1, false, o), "ban-drop-column"));

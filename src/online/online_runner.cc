@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <thread>
 
 #include "migrate/autovacuum.h"
@@ -21,6 +22,27 @@ namespace {
 
 enum class Phase { kStart, kComplete, kRollback };
 
+// `down` rules name columns as their operation left them (shapes[i+1]); the trigger evaluates
+// them over the new version's row, where a later rename_column may have named them otherwise:
+// back to the new version's names (matched by physical column).
+void ToNewVersionNames(const SchemaModel& after, const SchemaModel& last, Plan& plan) {
+  for (auto& r : plan.rules) {
+    if (!r.from_new) continue;
+    const ModelTable* then = nullptr;
+    const ModelTable* now = nullptr;
+    for (const auto& t : after.tables)
+      if (t.physical == r.table) then = &t;
+    for (const auto& t : last.tables)
+      if (t.physical == r.table) now = &t;
+    if (!then || !now) continue;
+    std::map<std::string, std::string> names;
+    for (const auto& c : then->columns)
+      for (const auto& x : now->columns)
+        if (x.physical == c.physical && x.name != c.name) names[c.name] = x.name;
+    if (!names.empty()) r.expr = RewriteColumns(r.expr, names);
+  }
+}
+
 // Operation i's plan for one phase (shapes[i] -> shapes[i+1]). `rewriting`: the operations
 // whose default PostgreSQL said would rewrite the table (MigrationRow::rewriting_defaults).
 Plan PlanOne(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema, Phase phase,
@@ -28,7 +50,10 @@ Plan PlanOne(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, c
   Plan plan;
   OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front(), rewriting.contains(static_cast<int>(i))};
   switch (phase) {
-    case Phase::kStart: m.operations[i]->Start(env, plan); break;
+    case Phase::kStart:
+      m.operations[i]->Start(env, plan);
+      ToNewVersionNames(shapes[i + 1], shapes.back(), plan);
+      break;
     case Phase::kComplete: m.operations[i]->Complete(env, plan); break;
     case Phase::kRollback: m.operations[i]->Rollback(env, plan); break;
   }

@@ -791,6 +791,27 @@ TEST_F(OperationTest, UpAfterARenameOnTheSameTable) {
             });
 }
 
+// `down` names columns as its operation leaves them; the trigger evaluates it over the new
+// version's row, where a later rename_column (and a later rename_table) gave them other names.
+TEST_F(OperationTest, DownBeforeALaterRename) {
+  Lifecycle("  - alter_column: {table: t, column: b, type: bigint, up: \"b * 10\", down: \"(b / 10)::int\"}\n"
+            "  - alter_column: {table: t, column: a, type: varchar(20)}\n"
+            "  - rename_column: {table: t, from: b, to: score}\n"
+            "  - rename_column: {table: t, from: a, to: label}\n"
+            "  - rename_table: {from: t, to: items}\n",
+            [&] {
+              auto old = OldClient();
+              auto nw = NewClient();
+              Exec(*nw, "INSERT INTO items (id, label, score) VALUES (11, 'x', 70)");
+              EXPECT_EQ(Q("SELECT a || ' ' || b FROM t WHERE id = 11", old.get()), "x 7");
+              Exec(*nw, "UPDATE items SET score = 90, label = 'y' WHERE id = 2");
+              EXPECT_EQ(Q("SELECT a || ' ' || b FROM t WHERE id = 2", old.get()), "y 9");
+              Exec(*old, "UPDATE t SET b = 4 WHERE id = 4");
+              EXPECT_EQ(Q("SELECT label || ' ' || score FROM items WHERE id = 4", nw.get()), "a4 40");
+            });
+  EXPECT_EQ(Q("SELECT label || ' ' || score FROM items WHERE id = 11"), "x 70");
+}
+
 TEST_F(OperationTest, AlterColumnSetNotNullAndDefault) {
   Lifecycle("  - alter_column: {table: t, column: b, nullable: false, default: \"0\", up: \"coalesce(b, 0)\", down: "
             "b}\n",
