@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "migrate/autovacuum.h"
@@ -134,20 +137,42 @@ ContractSteps BuildContract(const OnlineMigration& m, const std::vector<SchemaMo
   for (const auto& p : plans)
     for (const auto& s : p.steps) (s.concurrent ? c.concurrent : c.contract).push_back(s);
   // Every rename, last: columns to their new names, then tables. The version's views are
-  // bound to the tables, not to names: they keep working.
+  // bound to the tables, not to names: they keep working. Names swapped within the migration
+  // (b -> c while c -> b) go through a temporary name each, so no rename meets a name still taken.
+  auto renames = [](const std::vector<std::pair<std::string, std::string>>& moves, const std::string& prefix,
+                    const std::function<std::string(const std::string&, const std::string&)>& rename,
+                    std::vector<Step>& out) {
+    std::set<std::string> taken;
+    for (const auto& [from, to] : moves) taken.insert(from);
+    bool swapped = std::any_of(moves.begin(), moves.end(), [&](const auto& mv) { return taken.contains(mv.second); });
+    for (const auto& [from, to] : moves)
+      out.push_back({rename(from, swapped ? ShortName(prefix + to) : to)});
+    if (swapped)
+      for (const auto& [from, to] : moves) out.push_back({rename(ShortName(prefix + to), to)});
+  };
   for (const auto& t : shapes.back().tables) {
+    std::vector<std::pair<std::string, std::string>> moves;
     for (const auto& col : t.columns)
-      if (col.physical != col.name)
-        c.contract.push_back({fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", Qualified(schema, t.physical),
-                                          Ident(col.physical), Ident(col.name))});
+      if (col.physical != col.name) moves.emplace_back(col.physical, col.name);
+    renames(moves, "_strata_mv_",
+            [&](const std::string& from, const std::string& to) {
+              return fmt::format("ALTER TABLE {} RENAME COLUMN {} TO {}", Qualified(schema, t.physical), Ident(from),
+                                 Ident(to));
+            },
+            c.contract);
     for (const auto& col : t.columns)
       if (col.view_default)
         c.contract.push_back({fmt::format("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}", Qualified(schema, t.physical),
                                           Ident(col.name), *col.view_default)});
   }
+  std::vector<std::pair<std::string, std::string>> tables;
   for (const auto& t : shapes.back().tables)
-    if (t.physical != t.name)
-      c.contract.push_back({fmt::format("ALTER TABLE {} RENAME TO {}", Qualified(schema, t.physical), Ident(t.name))});
+    if (t.physical != t.name) tables.emplace_back(t.physical, t.name);
+  renames(tables, "_strata_mv_",
+          [&](const std::string& from, const std::string& to) {
+            return fmt::format("ALTER TABLE {} RENAME TO {}", Qualified(schema, from), Ident(to));
+          },
+          c.contract);
   return c;
 }
 

@@ -139,6 +139,19 @@ TEST_F(OperationTest, RenameTable) {
   EXPECT_EQ(Q("SELECT count(*) FROM q"), "6");
 }
 
+// Two tables swap names in one migration (through a third name).
+TEST_F(OperationTest, RenameTablesSwapped) {
+  Lifecycle("  - rename_table: {from: p, to: tmp}\n"
+            "  - rename_table: {from: t, to: p}\n"
+            "  - rename_table: {from: tmp, to: t}\n",
+            [&] {
+              auto nw = NewClient();
+              EXPECT_EQ(Q("SELECT (SELECT count(*) FROM p) || ' ' || (SELECT count(*) FROM t)", nw.get()), "10 5");
+            });
+  EXPECT_EQ(Q("SELECT (SELECT count(*) FROM p) || ' ' || (SELECT count(*) FROM t)"), "10 5");
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_strata\\_mv\\_%'"), "0");
+}
+
 TEST_F(OperationTest, AddColumnNotNullWithUpAndUnique) {
   Lifecycle("  - add_column: {table: t, column: {name: c, type: text, unique: true}, up: \"a || '-c'\"}\n", [&] {
     auto old = OldClient();
@@ -312,6 +325,23 @@ TEST_F(OperationTest, RenameColumn) {
     EXPECT_EQ(Q("SELECT b FROM t WHERE id = 1"), "99");
   });
   EXPECT_EQ(Q("SELECT bee FROM t WHERE id = 1"), "99");
+}
+
+// Two columns swap names in one migration (through a third name): the views show the swap at
+// once and complete's renames must not collide.
+TEST_F(OperationTest, RenameColumnsSwapped) {
+  Exec(*db_, "ALTER TABLE t ADD COLUMN c int; UPDATE t SET c = id * 100");
+  Lifecycle("  - rename_column: {table: t, from: b, to: tmp}\n"
+            "  - rename_column: {table: t, from: c, to: b}\n"
+            "  - rename_column: {table: t, from: tmp, to: c}\n",
+            [&] {
+              auto nw = NewClient();
+              EXPECT_EQ(Q("SELECT b || ' ' || c FROM t WHERE id = 2", nw.get()), "200 2");
+              Exec(*nw, "UPDATE t SET b = 7, c = 8 WHERE id = 2");
+              EXPECT_EQ(Q("SELECT b || ' ' || c FROM t WHERE id = 2"), "8 7");
+            });
+  EXPECT_EQ(Q("SELECT b || ' ' || c FROM t WHERE id = 2"), "7 8");
+  EXPECT_EQ(Q("SELECT b || ' ' || c FROM t WHERE id = 4"), "400 4");
 }
 
 TEST_F(OperationTest, AlterColumnTypeBothWays) {
