@@ -14,21 +14,23 @@ Result<std::string> FileNode(Engine& engine) {
   return *r.rows[0][0];
 }
 
-Result<bool> Probe(Engine& engine, const DefaultProbe& p) {
+Result<AddColumnRewrite> Probe(Engine& engine, const DefaultProbe& p) {
   TRY_VOID(engine.Query("CREATE TEMP TABLE _strata_default_probe ()"));
   ASSIGN_OR_RETURN(std::string empty, FileNode(engine));
   // One statement each (Query): the type and the default are the migration's text.
   TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN plain {}", kTable, p.type)));
   ASSIGN_OR_RETURN(std::string plain, FileNode(engine));
-  TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN probe {} DEFAULT {}", kTable, p.type, p.expr)));
+  if (plain != empty) return AddColumnRewrite::kType;
+  if (!p.expr) return AddColumnRewrite::kNone;
+  TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN probe {} DEFAULT {}", kTable, p.type, *p.expr)));
   ASSIGN_OR_RETURN(std::string with_default, FileNode(engine));
-  return plain == empty && with_default != plain;
+  return with_default != plain ? AddColumnRewrite::kDefault : AddColumnRewrite::kNone;
 }
 }  // namespace
 
-Result<bool> DefaultRewritesTable(Engine& engine, const DefaultProbe& probe) {
+Result<AddColumnRewrite> ProbeAddColumn(Engine& engine, const DefaultProbe& probe) {
   TRY_VOID(engine.Exec("BEGIN"));
-  Result<bool> out = Probe(engine, probe);
+  Result<AddColumnRewrite> out = Probe(engine, probe);
   Result<void> rolled_back = engine.Exec("ROLLBACK");
   if (!out) return out;
   if (!rolled_back) return std::unexpected(rolled_back.error());

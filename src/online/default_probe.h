@@ -14,12 +14,18 @@
 
 namespace strata::online {
 
+// What ADD COLUMN of `probe` would rewrite the table for.
+enum class AddColumnRewrite {
+  kNone,     // nothing: a catalog change (a fast default, or none)
+  kDefault,  // the default alone (volatile): strata sets it afterwards and backfills it
+  kType,     // the type itself (serial, a domain with constraints): whatever the default
+};
+
 // In a transaction that is rolled back: an empty temporary table, ADD COLUMN of the type
-// without a default, then ADD COLUMN of the type WITH the default, comparing the table's
-// relfilenode (a rewrite gives it a new one) after each. True when the default alone rewrites
-// it (false when the type rewrites already: moving the default would not avoid it). The table
-// has no rows, so the default is never evaluated per row (nextval consumes nothing).
-// A default PostgreSQL refuses (unknown function, bad cast) is its kDatabase error.
-Result<bool> DefaultRewritesTable(Engine& engine, const DefaultProbe& probe);
+// without a default, then (probe.expr) ADD COLUMN of the type WITH the default, comparing the
+// table's relfilenode (a rewrite gives it a new one) after each. The table has no rows, so the
+// default is never evaluated per row (nextval consumes nothing). A type or default PostgreSQL
+// refuses (unknown function, bad cast) is its kDatabase error.
+Result<AddColumnRewrite> ProbeAddColumn(Engine& engine, const DefaultProbe& probe);
 
 }  // namespace strata::online

@@ -398,16 +398,26 @@ Result<bool> OnlineRunner::RewritesTable(const OnlineMigration& m, const std::ve
   const Operation& op = *m.operations[i];
   std::optional<DefaultProbe> probe = op.DefaultToProbe(shapes[i]);
   if (!probe) return false;
-  auto rewrites = DefaultRewritesTable(engine_, *probe);
-  if (rewrites) return *rewrites;
-  // PostgreSQL's own error (unknown function, bad cast), at the operation: what the ADD
-  // COLUMN would have failed with.
-  Error e = rewrites.error();
-  e.file = op.file;
-  e.line = op.line;
-  e.column = 0;
-  e.message = fmt::format("{}: default {}: {}", op.Describe(), probe->expr, e.message);
-  return std::unexpected(e);
+  auto rewrites = ProbeAddColumn(engine_, *probe);
+  if (!rewrites) {
+    // PostgreSQL's own error (unknown type or function, bad cast), at the operation: what the
+    // ADD COLUMN would have failed with.
+    Error e = rewrites.error();
+    e.file = op.file;
+    e.line = op.line;
+    e.column = 0;
+    e.message = fmt::format("{}: {}{}", op.Describe(), probe->expr ? "default " + *probe->expr + ": " : "", e.message);
+    return std::unexpected(e);
+  }
+  if (*rewrites == AddColumnRewrite::kType)
+    return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                       fmt::format("{}: PostgreSQL rewrites the whole table under ACCESS EXCLUSIVE to add a column of "
+                                   "type {} (serial types and domains with constraints do): add it as the underlying "
+                                   "type instead (integer/bigint with `default: nextval('…')`, the sequence created "
+                                   "by an sql operation first; a domain's base type with a `check`), after rolling this start "
+                                   "back (`strata online rollback`)",
+                                   op.Describe(), probe->type));
+  return *rewrites == AddColumnRewrite::kDefault;
 }
 
 Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const MigrationRow& stored, bool resumed) {

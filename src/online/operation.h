@@ -66,11 +66,11 @@ struct OpEnv {
   bool rewriting_default = false;
 };
 
-// A new column's type and default, for PostgreSQL to say whether ADD COLUMN with that default
-// rewrites the table (DefaultRewritesTable in default_probe.h).
+// A new column's type and default, for PostgreSQL to say whether ADD COLUMN of that type, and
+// with that default, rewrites the table (AddColumnRewrite in default_probe.h).
 struct DefaultProbe {
   std::string type;
-  std::string expr;
+  std::optional<std::string> expr;  // none: only the type is asked about (no default, or `up` fills it)
 };
 
 class Operation {
@@ -82,8 +82,8 @@ class Operation {
   virtual void Start(const OpEnv& env, Plan& plan) const = 0;
   virtual void Complete(const OpEnv& env, Plan& plan) const = 0;
   virtual void Rollback(const OpEnv& env, Plan& plan) const = 0;
-  // The default to ask about before Start is planned, given the shape just before this
-  // operation; nullopt when there is nothing to ask (the default cannot rewrite a live table).
+  // The type and default to ask about before Start is planned, given the shape just before this
+  // operation; nullopt when there is nothing to ask (no live table to rewrite).
   virtual std::optional<DefaultProbe> DefaultToProbe(const SchemaModel& before) const {
     (void)before;
     return std::nullopt;

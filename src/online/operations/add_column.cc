@@ -39,11 +39,14 @@ Result<void> AddColumn::Apply(SchemaModel& model) const {
 }
 
 std::optional<DefaultProbe> AddColumn::DefaultToProbe(const SchemaModel& before) const {
-  // With `up` the default is set after the ADD COLUMN already; a table this migration creates
-  // has no rows to rewrite (and nobody else sees it before the expand commits).
+  // A table this migration creates has no rows to rewrite (and nobody else sees it before the
+  // expand commits). The type is always asked about (serial, a domain with constraints); the
+  // default only without `up` (with it, the default is set after the ADD COLUMN already).
   const ModelTable* t = before.Find(table);
-  if (!column.default_expr || up || !t || t->created) return std::nullopt;
-  return DefaultProbe{column.type, *column.default_expr};
+  if (!t || t->created) return std::nullopt;
+  DefaultProbe probe{column.type, std::nullopt};
+  if (column.default_expr && !up) probe.expr = *column.default_expr;
+  return probe;
 }
 
 static TempColumnSpec Spec(const AddColumn& op, bool default_rewrites = false) {

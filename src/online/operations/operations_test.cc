@@ -778,6 +778,25 @@ TEST_F(OperationTest, AddColumnDefaultPostgresRefusesIsItsError) {
   ASSERT_TRUE(runner.Rollback().has_value());
 }
 
+// A type whose ADD COLUMN rewrites the table whatever the default (serial: its own nextval
+// default; a domain with constraints) is refused at the operation's line, the table untouched,
+// with the way around it; plain types and domains without constraints are not.
+TEST_F(OperationTest, AddColumnOfATypeThatRewritesIsRefused) {
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  OnlineOptions o;
+  o.service = "app";
+  ExpectRefusedAtStart("  - add_column: {table: t, column: {name: n, type: bigserial, nullable: true}}\n",
+                       "rewrites the whole table under ACCESS EXCLUSIVE to add a column of type bigserial");
+  ASSERT_TRUE(OnlineRunner(*db_, o).Rollback().has_value());
+  Exec(*db_, "CREATE DOMAIN posint AS int CHECK (VALUE > 0); CREATE DOMAIN anyint AS int");
+  ExpectRefusedAtStart("  - add_column: {table: t, column: {name: n, type: posint, nullable: true}}\n",
+                       "of type posint");
+  ASSERT_TRUE(OnlineRunner(*db_, o).Rollback().has_value());
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  Lifecycle("  - add_column: {table: t, column: {name: n, type: anyint, nullable: true}}\n", [] {});
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+}
+
 // A state schema made before `rewriting_defaults` existed: read as none, and the column is
 // added by the next start.
 TEST_F(OperationTest, StateWithoutRewritingDefaultsIsUpgradedByStart) {
