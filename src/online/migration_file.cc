@@ -138,7 +138,7 @@ Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, c
 // whole expand: refused here.
 Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
   for (const auto& t : before.tables) {
-    if (t.dependents.empty()) continue;
+    if (t.dependents.empty() && t.own_references.empty()) continue;
     const ModelTable* now = nullptr;
     for (const auto& x : after.tables)
       if (x.physical == t.physical) now = &x;
@@ -148,13 +148,18 @@ Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before
                                      "use an sql operation)",
                                      op.kind(), fmt::join(views, ", "), what));
     };
-    if (!now) return fail(fmt::format("table '{}'", t.name), t.dependents.begin()->second);
+    if (!now) {
+      if (t.dependents.empty()) continue;  // only its own foreign keys: they go with it
+      return fail(fmt::format("table '{}'", t.name), t.dependents.begin()->second);
+    }
     for (const auto& c : t.columns) {
-      auto v = t.dependents.find(c.physical);
-      if (v == t.dependents.end() || v->second.empty()) continue;
+      std::vector<std::string> on;
+      for (const auto* deps : {&t.dependents, &t.own_references})
+        if (auto v = deps->find(c.physical); v != deps->end()) on.insert(on.end(), v->second.begin(), v->second.end());
+      if (on.empty()) continue;
       bool kept = false;
       for (const auto& x : now->columns) kept = kept || x.physical == c.physical;
-      if (!kept) return fail(fmt::format("column '{}.{}'", t.name, c.name), v->second);
+      if (!kept) return fail(fmt::format("column '{}.{}'", t.name, c.name), on);
     }
   }
   return {};

@@ -203,16 +203,20 @@ Result<SchemaModel> ReadSchemaModel(Engine& engine, const std::string& schema) {
     if (std::find(list.begin(), list.end(), view) == list.end()) list.push_back(view);
   }
   ASSIGN_OR_RETURN(Rows fks, engine.Query(R"(
-    SELECT c.relname, a.attname, k.conname, fn.nspname, f.relname
+    SELECT c.relname, a.attname, k.conname, fn.nspname, f.relname, (k.conrelid = k.confrelid)::text
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_class f ON f.oid = k.conrelid JOIN pg_namespace fn ON fn.oid = f.relnamespace
       CROSS JOIN LATERAL unnest(k.confkey) x(num)
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = x.num
-     WHERE k.contype = 'f' AND k.conrelid <> k.confrelid AND n.nspname = $1 ORDER BY 1, 2, 3)", p));
+     WHERE k.contype = 'f' AND n.nspname = $1 ORDER BY 1, 2, 3)", p));
   for (const auto& r : fks.rows) {
     ModelTable* t = m.Find(*r[0]);
     if (!t) continue;
     std::string fk = fmt::format("foreign key {} of {}.{}", *r[2], Ident(*r[3]), Ident(*r[4]));
+    if (*r[5] == "true") {
+      t->own_references[*r[1]].push_back(fk);
+      continue;
+    }
     t->dependents[*r[1]].push_back(fk);
     t->dependents[""].push_back(fk);
   }

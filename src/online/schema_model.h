@@ -37,6 +37,9 @@ struct ModelTable {
   // the table itself) and stops it being dropped: the users' views (not strata's version
   // schemas) and other tables' foreign keys, e.g. `view "public"."v"`.
   std::map<std::string, std::vector<std::string>> dependents;
+  // The table's own foreign keys by the column they reference (a tree: parent -> code): they
+  // stop that column being dropped, not the table.
+  std::map<std::string, std::vector<std::string>> own_references;
 
   ModelColumn* Find(std::string_view column);
   const ModelColumn* Find(std::string_view column) const;

@@ -294,6 +294,23 @@ TEST_F(OperationTest, ReferencedColumnsAreRefusedBeforeAnythingRuns) {
   }
 }
 
+// The same for a table's own foreign key (a tree: parent -> code): the referenced column cannot
+// be copied or dropped online; the referencing one can, and the table can be dropped.
+TEST_F(OperationTest, SelfReferencedColumnsAreRefusedBeforeAnythingRuns) {
+  Exec(*db_, "CREATE TABLE nodes (id int PRIMARY KEY, code text UNIQUE, parent text REFERENCES nodes (code));"
+             "INSERT INTO nodes VALUES (1, 'root', NULL), (2, 'leaf', 'root');");
+  ExpectRefusedAtStart("  - alter_column: {table: nodes, column: code, type: varchar(20)}\n",
+                       "foreign key nodes_parent_fkey");
+  Lifecycle("  - alter_column: {table: nodes, column: parent, type: varchar(20)}\n", [] {});
+  EXPECT_EQ(Q("SELECT count(*) FROM pg_constraint WHERE conname = 'nodes_parent_fkey' AND convalidated"), "1");
+}
+
+TEST_F(OperationTest, SelfReferencingTableCanBeDropped) {
+  Exec(*db_, "CREATE TABLE nodes (id int PRIMARY KEY, code text UNIQUE, parent text REFERENCES nodes (code));");
+  Lifecycle("  - drop_table: {name: nodes}\n", [] {});
+  EXPECT_EQ(Q("SELECT to_regclass('public.nodes') IS NULL"), "t");
+}
+
 TEST_F(OperationTest, AddColumnWithForeignKeyAndCheck) {
   Lifecycle("  - add_column: {table: t, column: {name: pid, type: int, nullable: true, references: {name: t_pid_fk, "
             "table: p, column: id}, check: {name: pid_small, constraint: \"pid < 100\"}}, up: \"CASE WHEN id <= 5 "
