@@ -191,7 +191,9 @@ TEST(ApprovalsFallbackTest, CountsApprovalsHeldByEveryTarget) {
     ApprovalStore store = ApprovalStore::ForTarget(**engine);
     ASSERT_TRUE(store.EnsureForTarget("users").has_value());
     ASSERT_TRUE(store.Record(A(m, "", "dba"), alice).has_value());
-    if (i == 0) ASSERT_TRUE(store.Record(A(m, "", "owner"), bob).has_value());  // bob reached one target only
+    if (i == 0) {  // bob reached one target only
+      ASSERT_TRUE(store.Record(A(m, "", "owner"), bob).has_value());
+    }
   }
   auto st = CheckApprovals(p, "prod", "users", m, Risk::kHigh);
   ASSERT_TRUE(st.has_value()) << st.error().message;

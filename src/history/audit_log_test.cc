@@ -170,7 +170,9 @@ TEST_P(AuditLogTest, FiltersRecords) {
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(r->empty());
   // Times are UTC whatever the session's time zone, with or without a "Z".
-  if (pg()) ASSERT_TRUE(engine_->Exec("SET TimeZone = 'Pacific/Kiritimati'").has_value());  // UTC+14
+  if (pg()) {
+    ASSERT_TRUE(engine_->Exec("SET TimeZone = 'Pacific/Kiritimati'").has_value());  // UTC+14
+  }
   auto all = log().Read(*engine_, AuditFilter{});
   ASSERT_TRUE(all.has_value());
   std::string newest = (*all)[0].at;  // e.g. 2026-11-22T01:02:03.456789Z

@@ -39,7 +39,9 @@ class BranchRepo {
     auto r = RunProcess(argv, opt);
     EXPECT_TRUE(r) << "cannot run git";
     if (!r) return "";
-    if (!may_fail) EXPECT_EQ(r->exit_code, 0) << "git " << args[0] << ": " << r->output;
+    if (!may_fail) {
+      EXPECT_EQ(r->exit_code, 0) << "git " << args[0] << ": " << r->output;
+    }
     return r->output;
   }
   // strata hash, then commits everything.

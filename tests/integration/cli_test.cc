@@ -440,7 +440,9 @@ TEST(CliGraph, DotEscapesQuotesAndBackslashes) {
     if (*all) args.push_back(all);
     CliResult r = p.Run(args);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    if (*all) EXPECT_THAT(r.out, HasSubstr(R"x(label="app (team \"core\" \\ ops)";)x")) << r.out;
+    if (*all) {
+      EXPECT_THAT(r.out, HasSubstr(R"x(label="app (team \"core\" \\ ops)";)x")) << r.out;
+    }
     // Every line's quotes pair up once the escaped ones are dropped.
     std::string unescaped;
     for (size_t i = 0; i < r.out.size(); ++i) {
