@@ -369,7 +369,11 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
                                            std::vector<Param>{opt_.schema}));
     if (r.rows.empty()) return MakeError(ErrorKind::kInput, fmt::format("schema '{}' does not exist", opt_.schema));
   }
-  TRY_VOID(ApplyOperations(m, base));  // bad input stops here, before anything is written
+  ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));  // bad input stops here, before anything is written
+  // So does a type or default PostgreSQL refuses or that would rewrite its table in ADD COLUMN
+  // (asked again when the expand plans: the answer is stored then). Operations after a raw sql
+  // one are asked only when their turn comes: the SQL may create what they name.
+  for (size_t i = 0; i < m.operations.size() && !m.operations[i]->unsafe(); ++i) TRY_VOID(RewritesTable(m, shapes, i));
   TRY_VOID(state_.EnsureSchema());
   TRY_VOID(history_.EnsureSchema());
   MigrationRow row;
@@ -414,8 +418,7 @@ Result<bool> OnlineRunner::RewritesTable(const OnlineMigration& m, const std::ve
                        fmt::format("{}: PostgreSQL rewrites the whole table under ACCESS EXCLUSIVE to add a column of "
                                    "type {} (serial types and domains with constraints do): add it as the underlying "
                                    "type instead (integer/bigint with `default: nextval('…')`, the sequence created "
-                                   "by an sql operation first; a domain's base type with a `check`), after rolling this start "
-                                   "back (`strata online rollback`)",
+                                   "by an sql operation first; a domain's base type with a `check`)",
                                    op.Describe(), probe->type));
   return *rewrites == AddColumnRewrite::kDefault;
 }
