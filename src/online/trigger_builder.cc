@@ -44,7 +44,9 @@ std::string Guard(const ModelTable& shape, const TriggerRule& r) {
     }
   std::string guard = fmt::format("TG_OP = 'INSERT' OR NEW.{} IS NULL", Ident(r.target));
   if (!now.empty())
-    guard += fmt::format(" OR ROW({}) IS DISTINCT FROM ROW({})", fmt::join(now, ", "), fmt::join(before, ", "));
+    // Compared as text: json, xml, point … have no `=` (IS DISTINCT FROM on them fails).
+    guard += fmt::format(" OR ROW({})::text IS DISTINCT FROM ROW({})::text", fmt::join(now, ", "),
+                         fmt::join(before, ", "));
   return guard;
 }
 

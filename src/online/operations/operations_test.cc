@@ -517,6 +517,22 @@ TEST(CarriedConstraintText, RenamesTheLocalColumnsOnly) {
   EXPECT_EQ(RenamedConstraintDefinition(ck, ren), "CHECK ((\"_strata_new_b\" > a)) NO INHERIT");
 }
 
+// json has no `=`: the trigger's "did its inputs change" test must not need one (json -> jsonb,
+// the old version writing through both INSERT and UPDATE).
+TEST_F(OperationTest, AlterColumnJsonToJsonb) {
+  Exec(*db_, "ALTER TABLE t ADD COLUMN j json; UPDATE t SET j = json_build_object('id', id)");
+  Lifecycle("  - alter_column: {table: t, column: j, type: jsonb}\n", [&] {
+    auto old = OldClient();
+    auto nw = NewClient();
+    Exec(*old, "UPDATE t SET j = '{\"x\": 1}' WHERE id = 1");
+    Exec(*old, "UPDATE t SET b = 5 WHERE id = 2");
+    Exec(*old, "INSERT INTO t (id, a, j) VALUES (11, 'x', '{\"y\": 2}')");
+    EXPECT_EQ(Q("SELECT string_agg(j::text, ' ' ORDER BY id) FROM t WHERE id IN (1, 2, 11)", nw.get()),
+              "{\"x\": 1} {\"id\": 2} {\"y\": 2}");
+    EXPECT_EQ(Q("SELECT pg_typeof(j)::text FROM t LIMIT 1", nw.get()), "jsonb");
+  });
+}
+
 // Without `up` the copy gets the old column's value converted to the new type (int -> text,
 // text -> varchar(2)); a value that does not fit the new length fails the backfill as a plain
 // assignment would, instead of being cut to fit.
