@@ -166,6 +166,24 @@ Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before
 }
 }  // namespace
 
+// Two columns of one table under one physical name: a column copied or added as
+// `_strata_new_<name>` while a column copied earlier in the migration (and renamed away from
+// <name> since) already lives there — ADD COLUMN IF NOT EXISTS would skip the second.
+Result<void> RefuseSharedPhysicalNames(const Operation& op, const SchemaModel& after) {
+  for (const auto& t : after.tables) {
+    std::map<std::string, const ModelColumn*> seen;
+    for (const auto& c : t.columns) {
+      auto [it, fresh] = seen.emplace(c.physical, &c);
+      if (!fresh)
+        return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
+                           fmt::format("{}: columns '{}.{}' and '{}.{}' would both live in '{}' while the migration is in "
+                                       "flight (a column changed and renamed earlier in it): split the migration in two",
+                                       op.kind(), t.name, it->second->name, t.name, c.name, c.physical));
+    }
+  }
+  return {};
+}
+
 Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const SchemaModel& base) {
   std::vector<SchemaModel> shapes = {base};
   for (const auto& op : m.operations) {
@@ -173,6 +191,7 @@ Result<std::vector<SchemaModel>> ApplyOperations(const OnlineMigration& m, const
     TRY_VOID(op->Apply(next));
     TRY_VOID(RefusePartitioned(*op, shapes.back(), next));
     TRY_VOID(RefuseDependentViews(*op, shapes.back(), next));
+    TRY_VOID(RefuseSharedPhysicalNames(*op, next));
     shapes.push_back(std::move(next));
   }
   return shapes;

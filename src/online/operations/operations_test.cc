@@ -872,6 +872,26 @@ TEST_F(OperationTest, UpAfterARenameOnTheSameTable) {
 }
 
 // `down` names columns as its operation leaves them; the trigger evaluates it over the new
+// A column changed, renamed away and its old name added again would share `_strata_new_b`
+// with the copy: refused at the line that would add the second.
+TEST_F(OperationTest, TwoColumnsUnderOneTemporaryNameAreRefused) {
+  auto m = ParseOnlineMigration("name: op\noperations:\n"
+                                "  - alter_column: {table: t, column: b, type: bigint}\n"
+                                "  - rename_column: {table: t, from: b, to: c}\n"
+                                "  - add_column: {table: t, column: {name: b, type: int, nullable: true}}\n",
+                                "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  const std::string before = State();
+  auto s = OnlineRunner(*db_, o).Start(*m);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().kind, ErrorKind::kInput);
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("op.yaml:5: add_column: columns 't.c' and 't.b' would both "
+                                                         "live in '_strata_new_b'"));
+  EXPECT_EQ(State(), before);
+}
+
 // version's row, where a later rename_column (and a later rename_table) gave them other names.
 TEST_F(OperationTest, DownBeforeALaterRename) {
   Lifecycle("  - alter_column: {table: t, column: b, type: bigint, up: \"b * 10\", down: \"(b / 10)::int\"}\n"
