@@ -51,7 +51,8 @@ void ToNewVersionNames(const SchemaModel& after, const SchemaModel& last, Plan& 
 Plan PlanOne(const OnlineMigration& m, const std::vector<SchemaModel>& shapes, const std::string& schema, Phase phase,
              const std::set<int>& rewriting, size_t i) {
   Plan plan;
-  OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front(), rewriting.contains(static_cast<int>(i))};
+  OpEnv env{schema, &shapes[i], &shapes[i + 1], &shapes.front(), rewriting.contains(static_cast<int>(i)),
+            &shapes.back()};
   switch (phase) {
     case Phase::kStart:
       m.operations[i]->Start(env, plan);

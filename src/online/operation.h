@@ -64,6 +64,7 @@ struct OpEnv {
   // PostgreSQL said this operation's default (DefaultToProbe) would rewrite the table in
   // ADD COLUMN: a volatile one (gen_random_uuid(), clock_timestamp(), nextval(…)).
   bool rewriting_default = false;
+  const SchemaModel* last = nullptr;  // the new version's shape (after every operation)
 };
 
 // A new column's type and default, for PostgreSQL to say whether ADD COLUMN of that type, and

@@ -23,6 +23,9 @@ struct ModelColumn {
   bool not_null = false;
   std::optional<std::string> default_expr;
   std::optional<std::string> view_default;  // a default set on the new version's view only
+  // In the shapes of a migration in flight only (not stored): the physical column this copy
+  // replaces (alter_column, create_constraint, drop_constraint with up/down).
+  std::string replaces;
 };
 
 struct ModelTable {

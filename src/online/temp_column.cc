@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "online/sql_text.h"
 
@@ -34,14 +35,45 @@ std::string OldVersionNames(const OpEnv& env, const std::string& table, const st
       if (o.physical == c.physical && o.name != c.name) names[c.name] = o.name;
   return names.empty() ? expr : RewriteColumns(expr, names);
 }
+
+// Columns of `c`'s table that the migration copies: `copied` (original physical -> copy) by this
+// operation and the ones before it, `later` by operations after it. An index or constraint
+// naming several of them is carried once, by the last operation that copies one of them, with
+// every copied column renamed (carried by an earlier one, the next DROP COLUMN would take it).
+struct Copies {
+  std::map<std::string, std::string> copied;
+  std::set<std::string> later;
+  bool CarriedLater(const std::vector<std::string>& columns) const {
+    return std::any_of(columns.begin(), columns.end(), [&](const std::string& col) { return later.contains(col); });
+  }
+};
+Copies CopiesOf(const OpEnv& env, const TempColumnSpec& c) {
+  Copies out;
+  const ModelTable& t = TableOf(env, c);
+  for (const auto& col : t.columns)
+    if (!col.replaces.empty()) out.copied[col.replaces] = col.physical;
+  out.copied[c.replaces] = c.temp;
+  if (env.last)
+    for (const auto& x : env.last->tables)
+      if (x.physical == t.physical)
+        for (const auto& col : x.columns)
+          if (!col.replaces.empty() && !out.copied.contains(col.replaces)) out.later.insert(col.replaces);
+  return out;
+}
 }  // namespace
 
-void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
+void CarryIndexes(const OpEnv& env, TempColumnSpec& c, const std::vector<std::string>& earlier) {
   if (c.replaces.empty()) return;
   const ModelTable& t = TableOf(env, c);
+  const Copies copies = CopiesOf(env, c);
   for (const auto& [name, ix] : env.before->index_defs) {
     if (ix.table != t.physical) continue;
     if (std::find(ix.columns.begin(), ix.columns.end(), c.replaces) == ix.columns.end()) continue;
+    if (copies.CarriedLater(ix.columns)) continue;
+    if (std::any_of(earlier.begin(), earlier.end(), [&](const std::string& col) {
+          return std::find(ix.columns.begin(), ix.columns.end(), col) != ix.columns.end();
+        }))
+      continue;
     size_t on = ix.definition.find(" ON ");
     if (on == std::string::npos) continue;
     bool pk = std::find(t.primary_key.begin(), t.primary_key.end(), c.replaces) != t.primary_key.end();
@@ -53,8 +85,7 @@ void CarryIndexes(const OpEnv& env, TempColumnSpec& c) {
     // "CREATE [UNIQUE] INDEX name ON schema.table USING … (cols) …": the part after " ON " names
     // the table qualified (left alone) and the columns (the replaced one renamed to the copy).
     ci.create_sql = fmt::format("CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {}", ix.unique ? "UNIQUE " : "",
-                                Ident(ci.temp),
-                                RewriteColumns(ix.definition.substr(on + 4), {{c.replaces, c.temp}}));
+                                Ident(ci.temp), RewriteColumns(ix.definition.substr(on + 4), copies.copied));
     c.indexes.push_back(std::move(ci));
   }
 }
@@ -102,18 +133,18 @@ std::optional<std::string> RenamedConstraintDefinition(const ModelConstraint& k,
   return std::nullopt;
 }
 
-void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::map<std::string, std::string>& renames_in,
-                      const std::vector<std::string>& earlier) {
+void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::vector<std::string>& earlier) {
   if (c.replaces.empty()) return;
   const ModelTable* t = env.before->Find(c.table);
   if (!t) return;
-  std::map<std::string, std::string> renames = renames_in;
-  if (renames.empty()) renames[c.replaces] = c.temp;
+  const Copies copies = CopiesOf(env, c);
+  const std::map<std::string, std::string>& renames = copies.copied;
   auto names = [](const ModelConstraint& k, const std::string& col) {
     return std::find(k.columns.begin(), k.columns.end(), col) != k.columns.end();
   };
   for (const auto& k : env.before->constraint_defs) {
     if (k.table != t->physical || !names(k, c.replaces)) continue;
+    if (copies.CarriedLater(k.columns)) continue;
     // Dropped by an operation before this one in the file: nothing to carry.
     if (std::find(t->constraints.begin(), t->constraints.end(), k.name) == t->constraints.end()) continue;
     if (std::any_of(earlier.begin(), earlier.end(), [&](const std::string& col) { return names(k, col); })) continue;

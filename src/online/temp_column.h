@@ -57,16 +57,17 @@ struct TempColumnSpec {
 };
 
 // Fills c.indexes from the live indexes of `env.before` that name c.replaces: as a key, in an
-// expression or in the predicate (primary key indexes are not carried).
-void CarryIndexes(const OpEnv& env, TempColumnSpec& c);
+// expression or in the predicate (primary key indexes are not carried). Every column the
+// migration has copied so far is renamed to its copy in the definition; an index that also
+// names a column a later operation copies is left to that one (carried once, by the last), and
+// one naming a column of `earlier` (copies of the same operation carried first) to that copy.
+void CarryIndexes(const OpEnv& env, TempColumnSpec& c, const std::vector<std::string>& earlier = {});
 
 // Fills c.constraints (and c.restated) from the check and foreign-key constraints of
 // `env.before` on the table that name c.replaces, except those the operation restates (c.check /
-// c.references under the same name, listed in c.restated instead). `renames` maps every column
-// the operation copies (physical -> temporary; empty: c.replaces -> c.temp); a constraint that
-// also names one of `earlier` (columns whose copies were carried first) is left to that copy.
-void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::map<std::string, std::string>& renames = {},
-                      const std::vector<std::string>& earlier = {});
+// c.references under the same name, listed in c.restated instead); copied columns, later and
+// `earlier` copies as for CarryIndexes.
+void CarryConstraints(const OpEnv& env, TempColumnSpec& c, const std::vector<std::string>& earlier = {});
 
 // The text of constraint `k` with the columns of `renames` renamed (a foreign key's own column
 // lists only, never the referenced table's), without NOT VALID; nullopt when not understood.

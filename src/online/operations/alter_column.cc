@@ -55,6 +55,7 @@ Result<void> AlterColumn::Apply(SchemaModel& model) const {
                                    table, column));
     if (references && !model.Find(references->table))
       return Invalid(fmt::format("alter_column: referenced table '{}' does not exist", references->table));
+    c->replaces = c->physical;
     c->physical = TempColumn(name.value_or(column));
     // The copy keeps the column's default (an explicit `default` replaces it): else rows
     // inserted without the column would get NULL from the new version and after complete.

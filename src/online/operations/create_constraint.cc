@@ -75,6 +75,7 @@ Result<void> CreateConstraint::Apply(SchemaModel& model) const {
       for (const auto& pk : t->primary_key)
         if (pk == mc->physical)
           return Invalid(fmt::format("create_constraint: '{}.{}' is part of the primary key", table, c));
+      mc->replaces = mc->physical;
       mc->physical = TempColumn(c);
     }
   }
@@ -107,8 +108,6 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
   if (op.type == "unique") return out;
   const ModelTable* before = env.before->Find(op.table);
   const ModelTable* after = env.after->Find(op.table);
-  std::map<std::string, std::string> renames;  // every copied column, for constraints naming several
-  for (const auto& c : op.columns) renames[before->Find(c)->physical] = after->Find(c)->physical;
   std::vector<std::string> earlier;
   for (const auto& c : op.columns) {
     const ModelColumn* now = after->Find(c);
@@ -122,8 +121,8 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
     s.up = op.up.contains(c) ? op.up.at(c) : Ident(c);
     s.down = op.down.contains(c) ? op.down.at(c) : Ident(c);
     s.replaces = before->Find(c)->physical;
-    CarryIndexes(env, s);
-    CarryConstraints(env, s, renames, earlier);
+    CarryIndexes(env, s, earlier);
+    CarryConstraints(env, s, earlier);
     earlier.push_back(s.replaces);
     out.push_back(std::move(s));
   }

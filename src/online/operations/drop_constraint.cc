@@ -61,6 +61,7 @@ Result<void> DropConstraint::Apply(SchemaModel& model) const {
       return Invalid(fmt::format("drop_constraint: '{}.{}' is part of the primary key; a key column cannot be copied "
                                  "online (drop the constraint without up/down)",
                                  table, c->name));
+    c->replaces = c->physical;
     c->physical = TempColumn(c->name);
   }
   t->constraints.erase(it);

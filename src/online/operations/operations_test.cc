@@ -563,6 +563,46 @@ TEST_F(OperationTest, AlterColumnTypeWithoutUpConvertsAndNeverTruncates) {
 // Indexes that name the changed column in an expression or in a predicate (even one on another
 // column) are rebuilt on the copy and keep their names; complete's DROP COLUMN would take them
 // away unseen otherwise.
+// Two operations copy the two columns of one check, one unique constraint and two indexes:
+// each is carried once, by the second operation, over both copies (carried by the first, the
+// second DROP COLUMN would take it away at complete). The same within one create_constraint.
+TEST_F(OperationTest, IndexesAndConstraintsOverTwoCopiedColumnsAreCarriedOnce) {
+  Exec(*db_, "CREATE TABLE ev (id int PRIMARY KEY, s int, e int, CONSTRAINT ev_order CHECK (s < e), "
+             "CONSTRAINT ev_span UNIQUE (s, e));"
+             "CREATE INDEX ev_len ON ev ((e - s)); CREATE INDEX ev_e_part ON ev (e) WHERE s > 0;"
+             "INSERT INTO ev SELECT g, g, g + 10 FROM generate_series(1, 5) g;");
+  const std::string defs =
+      "SELECT string_agg(x, '; ' ORDER BY x) FROM (SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || "
+      "convalidated AS x FROM pg_constraint WHERE conrelid = 'ev'::regclass AND contype IN ('c', 'u') UNION ALL "
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'ev' AND indexname <> 'ev_pkey') d";
+  Lifecycle("  - alter_column: {table: ev, column: s, type: bigint}\n"
+            "  - alter_column: {table: ev, column: e, type: bigint}\n",
+            [&] {
+              auto nw = NewClient();
+              EXPECT_FALSE(nw->Exec("INSERT INTO ev VALUES (6, 9, 3)").has_value());   // order
+              EXPECT_FALSE(nw->Exec("INSERT INTO ev VALUES (6, 1, 11)").has_value());  // span
+              EXPECT_EQ(Q("SELECT count(*) FROM pg_indexes WHERE tablename = 'ev' AND indexdef LIKE "
+                          "'%\\_strata\\_new\\_s%\\_strata\\_new\\_e%'"),
+                        "1");  // the unique index's copy, over both copies
+            });
+  EXPECT_EQ(Q(defs),
+            "CREATE INDEX ev_e_part ON public.ev USING btree (e) WHERE (s > 0); "
+            "CREATE INDEX ev_len ON public.ev USING btree (((e - s))); "
+            "CREATE UNIQUE INDEX ev_span ON public.ev USING btree (s, e); "
+            "ev_order CHECK ((s < e)) true; ev_span UNIQUE (s, e) true");
+  EXPECT_EQ(Q("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'ev'::regclass AND attname = 'e'"),
+            "bigint");
+}
+
+TEST_F(OperationTest, CreateConstraintOverTwoColumnsCarriesTheirIndexOnce) {
+  Exec(*db_, "CREATE TABLE ev (id int PRIMARY KEY, s int, e int); CREATE INDEX ev_se ON ev (s, e);"
+             "INSERT INTO ev SELECT g, g, g + 10 FROM generate_series(1, 5) g;");
+  Lifecycle("  - create_constraint: {table: ev, name: ev_order, type: check, columns: [s, e], check: \"s < e\"}\n",
+            [] {});
+  EXPECT_EQ(Q("SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'ev' AND indexname <> 'ev_pkey'"),
+            "CREATE INDEX ev_se ON public.ev USING btree (s, e)");
+}
+
 TEST_F(OperationTest, AlterColumnTypeKeepsExpressionAndPartialIndexes) {
   Exec(*db_, "CREATE INDEX t_lower_a ON t (lower(a)); CREATE INDEX t_b_part ON t (b) WHERE a <> 'x'");
   Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [&] {
