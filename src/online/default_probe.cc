@@ -15,7 +15,14 @@ Result<std::string> FileNode(Engine& engine) {
 }
 
 Result<AddColumnRewrite> Probe(Engine& engine, const DefaultProbe& p) {
-  TRY_VOID(engine.Query("CREATE TEMP TABLE _strata_default_probe ()"));
+  auto created = engine.Query("CREATE TEMP TABLE _strata_default_probe ()");
+  if (!created && created.error().sqlstate == "42501") {
+    // No TEMPORARY privilege on the database: PostgreSQL cannot be asked. A default is then
+    // taken as one that would rewrite (set after ADD COLUMN and backfilled: never a rewrite,
+    // at worst a backfill a constant did not need); the type is not checked.
+    return p.expr ? AddColumnRewrite::kDefault : AddColumnRewrite::kNone;
+  }
+  if (!created) return std::unexpected(created.error());
   ASSIGN_OR_RETURN(std::string empty, FileNode(engine));
   // One statement each (Query): the type and the default are the migration's text.
   TRY_VOID(engine.Query(fmt::format("ALTER TABLE {} ADD COLUMN plain {}", kTable, p.type)));

@@ -25,7 +25,9 @@ enum class AddColumnRewrite {
 // without a default, then (probe.expr) ADD COLUMN of the type WITH the default, comparing the
 // table's relfilenode (a rewrite gives it a new one) after each. The table has no rows, so the
 // default is never evaluated per row (nextval consumes nothing). A type or default PostgreSQL
-// refuses (unknown function, bad cast) is its kDatabase error.
+// refuses (unknown function, bad cast) is its kDatabase error. Without the TEMPORARY privilege
+// nothing can be asked: a default counts as kDefault (backfilled, never a rewrite), a type as
+// kNone.
 Result<AddColumnRewrite> ProbeAddColumn(Engine& engine, const DefaultProbe& probe);
 
 }  // namespace strata::online

@@ -488,7 +488,7 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   // A failure here commits nothing (the migration stays `starting`: start again or roll back).
   TRY_VOID(WithHint(RunTransactionWithRetries(std::move(expand)), hints));
   if (!concurrent.empty()) {
-    for (const auto& s : concurrent) TRY_VOID(RunConcurrent(s));
+    for (const auto& s : concurrent) TRY_VOID(WithHint(RunConcurrent(s), {s.hint}));
     TRY_VOID(RunTransactionWithRetries({state_.SetState(m.name, "started")}));
   }
 

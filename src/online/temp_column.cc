@@ -229,7 +229,15 @@ void StartTempColumn(const OpEnv& env, const TempColumnSpec& c, Plan& plan) {
     else
       plan.steps.push_back({AddConstraintIfMissing(env.schema, t.physical, k.temp, k.body), false, "", hint});
   }
-  for (const auto& ci : c.indexes) plan.steps.push_back({ci.create_sql, true, ci.temp});
+  // A definition that no longer holds for the new type (a predicate `b > 0` after int -> text, an
+  // expression that is not immutable any more) fails here, after the expand committed.
+  for (const auto& ci : c.indexes)
+    plan.steps.push_back(
+        {ci.create_sql, true, ci.temp,
+         fmt::format("index {} of {} names the changed column and is rebuilt on its copy, which its definition does "
+                     "not fit: roll this start back (`strata online rollback`), drop the index first with drop_index "
+                     "in an earlier, completed migration, and create it again afterwards with create_index",
+                     Ident(ci.name), t.physical)});
   if (c.up) {
     plan.rules.push_back({t.physical, c.temp, OldVersionNames(env, c.table, *c.up), false});
     plan.backfill.insert(t.physical);

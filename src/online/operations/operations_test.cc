@@ -603,6 +603,26 @@ TEST_F(OperationTest, CreateConstraintOverTwoColumnsCarriesTheirIndexOnce) {
             "CREATE INDEX ev_se ON public.ev USING btree (s, e)");
 }
 
+// A carried index whose definition does not hold for the new type (a predicate `b > 0` after
+// int -> text) fails start with the server's message and what to do; rollback leaves the table
+// as it was.
+TEST_F(OperationTest, CarriedIndexThatDoesNotFitTheNewTypeFailsStartWithAHint) {
+  Exec(*db_, "CREATE INDEX t_a_pos ON t (a) WHERE b > 0");
+  const std::string before = State();
+  auto m = ParseOnlineMigration("name: op\noperations:\n  - alter_column: {table: t, column: b, type: text}\n", "op.yaml",
+                                "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*db_, o);
+  auto s = runner.Start(*m);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("operator does not exist"));
+  EXPECT_THAT(s.error().Describe(), ::testing::HasSubstr("hint: index \"t_a_pos\" of t names the changed column"));
+  ASSERT_TRUE(runner.Rollback().has_value());
+  EXPECT_EQ(State(), before);
+}
+
 TEST_F(OperationTest, AlterColumnTypeKeepsExpressionAndPartialIndexes) {
   Exec(*db_, "CREATE INDEX t_lower_a ON t (lower(a)); CREATE INDEX t_b_part ON t (b) WHERE a <> 'x'");
   Lifecycle("  - alter_column: {table: t, column: a, type: varchar(20)}\n", [&] {
@@ -849,6 +869,35 @@ TEST_F(OperationTest, AddColumnDefaultPostgresRefusesIsItsError) {
               "attisdropped"),
             "0");
   EXPECT_EQ(Q("SELECT (to_regclass('strata_online.migrations') IS NULL)::text"), "true");  // nothing written
+}
+
+// A role without the TEMPORARY privilege cannot have PostgreSQL asked: its defaults are set
+// after the ADD COLUMN and backfilled (never a rewrite), and start works.
+TEST_F(OperationTest, WithoutTemporaryPrivilegeDefaultsAreBackfilled) {
+  const std::string db = Q("SELECT current_database()");
+  const std::string role = "owner_" + db;
+  Exec(*db_, "CREATE ROLE " + role + " LOGIN; ALTER DATABASE " + db + " OWNER TO " + role + "; ALTER TABLE t OWNER TO " +
+                 role + "; REVOKE TEMPORARY ON DATABASE " + db + " FROM PUBLIC, " + role);
+  const std::string file = Q("SELECT relfilenode FROM pg_class WHERE relname = 't'");
+  const std::string prefix = "postgres://postgres@";
+  ASSERT_EQ(url_.rfind(prefix, 0), 0u) << url_;
+  url_ = "postgres://" + role + "@" + url_.substr(prefix.size());
+  auto owner = Open();
+  EXPECT_FALSE(owner->Exec("CREATE TEMP TABLE x ()").has_value());
+  auto m = ParseOnlineMigration(
+      "name: op\noperations:\n"
+      "  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uuid()\"}}\n"
+      "  - add_column: {table: t, column: {name: k, type: int, default: \"7\"}}\n",
+      "op.yaml", "op");
+  ASSERT_TRUE(m.has_value()) << m.error().Describe();
+  OnlineOptions o;
+  o.service = "app";
+  OnlineRunner runner(*owner, o);
+  auto s = runner.Start(*m);
+  ASSERT_TRUE(s.has_value()) << s.error().Describe();
+  EXPECT_EQ(Q("SELECT relfilenode FROM pg_class WHERE relname = 't'"), file);
+  ASSERT_TRUE(runner.Complete(false).has_value());
+  EXPECT_EQ(Q("SELECT count(DISTINCT u) || ' ' || sum(k) FROM t"), "10 70");
 }
 
 // A type whose ADD COLUMN rewrites the table whatever the default (serial: its own nextval
