@@ -62,6 +62,21 @@ Copies CopiesOf(const OpEnv& env, const TempColumnSpec& c) {
 }
 }  // namespace
 
+TempColumnSpec ColumnCopy(const std::string& table, const ModelColumn& old, const ModelColumn& now,
+                          const std::optional<std::string>& up, const std::optional<std::string>& down) {
+  TempColumnSpec s;
+  s.table = table;
+  s.logical = now.name;
+  s.temp = now.physical;
+  s.type = now.type;
+  s.not_null = now.not_null;
+  s.default_expr = now.default_expr;
+  s.up = up.value_or(Ident(old.name));
+  s.down = down.value_or(Ident(now.name));
+  s.replaces = old.physical;
+  return s;
+}
+
 void CarryIndexes(const OpEnv& env, TempColumnSpec& c, const std::vector<std::string>& earlier) {
   if (c.replaces.empty()) return;
   const ModelTable& t = TableOf(env, c);

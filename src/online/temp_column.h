@@ -56,6 +56,13 @@ struct TempColumnSpec {
   std::vector<std::string> restated;
 };
 
+// The spec of a copy of an existing column `old` (env.before) as `now` (env.after, its
+// temporary physical name): type, NOT NULL and default of `now`; `up` / `down` as given, else
+// the column itself under its old / new name. The caller adds what else changes and carries
+// indexes and constraints.
+TempColumnSpec ColumnCopy(const std::string& table, const ModelColumn& old, const ModelColumn& now,
+                          const std::optional<std::string>& up, const std::optional<std::string>& down);
+
 // Fills c.indexes from the live indexes of `env.before` that name c.replaces: as a key, in an
 // expression or in the predicate (primary key indexes are not carried). Every column the
 // migration has copied so far is renamed to its copy in the definition; an index that also

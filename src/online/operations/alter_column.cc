@@ -73,20 +73,11 @@ Result<void> AlterColumn::Apply(SchemaModel& model) const {
 TempColumnSpec AlterColumn::Spec(const OpEnv& env) const {
   const ModelColumn* old = env.before->Find(table)->Find(column);
   const ModelColumn* now = env.after->Find(table)->Find(name.value_or(column));
-  TempColumnSpec s;
-  s.table = table;
-  s.logical = now->name;
-  s.temp = now->physical;
-  s.type = now->type;
-  s.not_null = now->not_null;
-  s.default_expr = now->default_expr;
+  TempColumnSpec s = ColumnCopy(table, *old, *now, up, down);
   s.check = check;
   s.references = references;
   s.unique = unique;
   s.comment = comment;
-  s.up = up.value_or(Ident(column));
-  s.down = down.value_or(Ident(now->name));
-  s.replaces = old->physical;
   CarryIndexes(env, s);
   CarryConstraints(env, s);
   return s;

@@ -110,17 +110,11 @@ static std::vector<TempColumnSpec> Copies(const CreateConstraint& op, const OpEn
   const ModelTable* after = env.after->Find(op.table);
   std::vector<std::string> earlier;
   for (const auto& c : op.columns) {
-    const ModelColumn* now = after->Find(c);
-    TempColumnSpec s;
-    s.table = op.table;
-    s.logical = c;
-    s.temp = now->physical;
-    s.type = now->type;
-    s.not_null = now->not_null;
-    s.default_expr = now->default_expr;
-    s.up = op.up.contains(c) ? op.up.at(c) : Ident(c);
-    s.down = op.down.contains(c) ? op.down.at(c) : Ident(c);
-    s.replaces = before->Find(c)->physical;
+    auto given = [&](const std::map<std::string, std::string>& exprs) -> std::optional<std::string> {
+      if (auto e = exprs.find(c); e != exprs.end()) return e->second;
+      return std::nullopt;
+    };
+    TempColumnSpec s = ColumnCopy(op.table, *before->Find(c), *after->Find(c), given(op.up), given(op.down));
     CarryIndexes(env, s, earlier);
     CarryConstraints(env, s, earlier);
     earlier.push_back(s.replaces);

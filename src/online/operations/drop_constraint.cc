@@ -75,16 +75,7 @@ TempColumnSpec DropConstraint::Spec(const OpEnv& env) const {
   for (const auto& x : before->columns)
     if (x.physical == old_physical) old = &x;
   const ModelColumn* now = env.after->Find(table)->Find(old->name);
-  TempColumnSpec s;
-  s.table = table;
-  s.logical = now->name;
-  s.temp = now->physical;
-  s.type = now->type;
-  s.not_null = now->not_null;
-  s.default_expr = now->default_expr;
-  s.up = up.value_or(Ident(old->name));
-  s.down = down.value_or(Ident(now->name));
-  s.replaces = old->physical;
+  TempColumnSpec s = ColumnCopy(table, *old, *now, up, down);
   CarryIndexes(env, s);
   CarryConstraints(env, s);
   // Everything of the column but the constraint being dropped.
