@@ -255,6 +255,17 @@ RESULT_ROWS=()
 DETAILS=()
 record() { RESULT_ROWS+=("$1"); }
 
+# Starts the lock sampler and pgbench on DB (files named after TAG) and lets the "before" window
+# pass: sets PFX (pgbench's log prefix), T0 (load start) and TS (the change's start).
+load_then_wait() {  # load_then_wait DB TAG
+  PFX="$WORK/pgb_$2"
+  start_sampler "$1" "$WORK/locks_$2"
+  start_pgbench "$1" "$PFX"
+  T0=$(now)
+  sleep "$BEFORE_S"
+  TS=$(now)
+}
+
 # One online scenario: NAME FILE-NAME MIGRATION-JSON EXTRA-COL EXTRA-VAL BATCH-SIZE
 run_online() {
   local name="$1" mname="$2" json="$3" bs="$6" rep="$7" db="zd_online_$1"
@@ -263,13 +274,9 @@ run_online() {
   fresh_db "$db"
   write_script "$4" "$5"
   echo "$json" >"$WORK/$mname.json"
-  local pfx="$WORK/pgb_online_$tag"
-  start_sampler "$db" "$WORK/locks_online_$tag"
-  start_pgbench "$db" "$pfx"
-  local t0 ts te tc tce
-  t0=$(now)
-  sleep "$BEFORE_S"
-  ts=$(now)
+  local pfx t0 ts te tc tce
+  load_then_wait "$db" "online_$tag"
+  pfx=$PFX t0=$T0 ts=$TS
   log "online $name: strata online start"
   local vs="public_$mname"
   # NEW_APP_AT=schema: the new app moves to the new version as soon as the expand has created it.
@@ -325,13 +332,9 @@ run_plain() {
   log "plain $name: fresh database"
   fresh_db "$db"
   write_script "$3" "$4"
-  local pfx="$WORK/pgb_plain_$name"
-  start_sampler "$db" "$WORK/locks_plain_$name"
-  start_pgbench "$db" "$pfx"
-  local t0 ts te
-  t0=$(now)
-  sleep "$BEFORE_S"
-  ts=$(now)
+  local pfx t0 ts te
+  load_then_wait "$db" "plain_$name"
+  pfx=$PFX t0=$T0 ts=$TS
   log "plain $name: $sql"
   "${PSQL[@]}" -d "$db" -c "$sql" >/dev/null
   te=$(now)
@@ -386,13 +389,9 @@ run_floor() {  # run_floor KIND REP
     awk -v rows="$ROWS" -v b="$FLOOR_BATCH" 'BEGIN { for (k = 0; k < rows; k += b)
       printf "UPDATE accounts SET score = balance * 2 WHERE id > %d AND id <= %d;\n", k, k + b }' >"$WORK/floor_batches.sql"
   fi
-  local pfx="$WORK/pgb_floor_$tag"
-  start_sampler "$db" "$WORK/locks_floor_$tag"
-  start_pgbench "$db" "$pfx"
-  local t0 ts te
-  t0=$(now)
-  sleep "$BEFORE_S"
-  ts=$(now)
+  local pfx t0 ts te
+  load_then_wait "$db" "floor_$tag"
+  pfx=$PFX t0=$T0 ts=$TS
   if [[ "$kind" == cpu ]]; then
     q "$db" "DO \$\$ DECLARE t0 timestamptz := clock_timestamp(); BEGIN
       WHILE clock_timestamp() < t0 + interval '$FLOOR_CPU_S s' LOOP
