@@ -53,6 +53,12 @@ class OperationTest : public ::testing::Test {
     return ToText(*s) + Q("SELECT string_agg(row_to_json(t)::text, ';' ORDER BY id) FROM t") +
            Q("SELECT string_agg(id::text, ',' ORDER BY id) FROM p");
   }
+  // Options of the runner in these tests (service "app").
+  static OnlineOptions Options() {
+    OnlineOptions o;
+    o.service = "app";
+    return o;
+  }
   // The old version's session (base schema) and the new version's.
   std::unique_ptr<Engine> OldClient() {
     auto e = Open();
@@ -69,8 +75,7 @@ class OperationTest : public ::testing::Test {
   void Lifecycle(const std::string& ops, Check while_started) {
     auto m = ParseOnlineMigration("name: op\noperations:\n" + ops, "op.yaml", "op");
     ASSERT_TRUE(m.has_value()) << m.error().Describe();
-    OnlineOptions o;
-    o.service = "app";
+    OnlineOptions o = Options();
     o.backfill_options.batch_size = 3;
     OnlineRunner runner(*db_, o);
     const std::string before = State();
@@ -95,8 +100,7 @@ class OperationTest : public ::testing::Test {
   void ExpectRefusedAtStart(const std::string& op, const std::string& reason) {
     auto m = ParseOnlineMigration("name: op\noperations:\n" + op, "op.yaml", "op");
     ASSERT_TRUE(m.has_value()) << m.error().Describe();
-    OnlineOptions o;
-    o.service = "app";
+    OnlineOptions o = Options();
     OnlineRunner runner(*db_, o);
     const std::string before = State();
     auto s = runner.Start(*m);
@@ -175,8 +179,7 @@ TEST_F(OperationTest, NewVersionUpdatesRowsTheBackfillHasNotReached) {
                                 "  - alter_column: {table: t, column: a, type: varchar(20), up: \"a || '!'\"}\n",
                                 "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   o.backfill = false;
   {
     OnlineRunner runner(*db_, o);
@@ -242,8 +245,7 @@ TEST_F(OperationTest, AddColumnBackfillsIdentityAndGeneratedTables) {
       "  - add_column: {table: h, column: {name: c, type: int}, up: \"m + 1\"}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   o.backfill_options.batch_size = 3;
   OnlineRunner runner(*db_, o);
   auto s = runner.Start(*m);
@@ -478,8 +480,7 @@ TEST_F(OperationTest, AlterColumnCarriedCheckThatDoesNotFitTheNewTypeFailsStart)
   auto m = ParseOnlineMigration("name: op\noperations:\n  - alter_column: {table: t, column: b, type: text}\n", "op.yaml",
                                 "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto s = runner.Start(*m);
   ASSERT_FALSE(s.has_value());
@@ -549,8 +550,7 @@ TEST_F(OperationTest, AlterColumnTypeWithoutUpConvertsAndNeverTruncates) {
   auto m = ParseOnlineMigration("name: op2\noperations:\n  - alter_column: {table: t, column: a, type: varchar(2)}\n",
                                 "op2.yaml", "op2");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto s = runner.Start(*m);
   ASSERT_FALSE(s.has_value());
@@ -612,8 +612,7 @@ TEST_F(OperationTest, CarriedIndexThatDoesNotFitTheNewTypeFailsStartWithAHint) {
   auto m = ParseOnlineMigration("name: op\noperations:\n  - alter_column: {table: t, column: b, type: text}\n", "op.yaml",
                                 "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto s = runner.Start(*m);
   ASSERT_FALSE(s.has_value());
@@ -668,8 +667,7 @@ TEST_F(OperationTest, VolatileDefaultsOnBackfilledColumnsDoNotRewriteTheTable) {
       "  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uuid()\"}, up: \"md5(a)::uuid\"}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto s = runner.Start(*m);
   ASSERT_TRUE(s.has_value()) << s.error().Describe();
@@ -695,8 +693,7 @@ TEST_F(OperationTest, AddColumnVolatileDefaultWithoutUpIsBackfilledNotRewritten)
       "  - add_column: {table: t, column: {name: u, type: uuid, nullable: false, default: \"gen_random_uuid()\"}}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   o.backfill = false;  // expand only: the old version writes before the backfill
   o.backfill_options.batch_size = 3;
   OnlineRunner runner(*db_, o);
@@ -751,8 +748,7 @@ TEST_F(OperationTest, AddColumnConstantDefaultStaysAFastDefault) {
       "name: op\noperations:\n  - add_column: {table: t, column: {name: k, type: int, default: \"7\"}}\n", "op.yaml",
       "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto dry = runner.DescribeStart(*m);
   ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
@@ -779,8 +775,7 @@ TEST_F(OperationTest, AddColumnNextvalDefaultIsNotConsumedByTheQuestion) {
       "name: op\noperations:\n  - add_column: {table: t, column: {name: n, type: bigint, default: \"nextval('s')\"}}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   o.backfill = false;
   OnlineRunner runner(*db_, o);
   auto dry = runner.DescribeStart(*m);
@@ -808,8 +803,7 @@ TEST_F(OperationTest, AddColumnVolatileDefaultAnswerIsKeptAcrossResume) {
       "name: op\noperations:\n  - add_column: {table: t, column: {name: v, type: int, default: \"f()\"}}\n", "op.yaml",
       "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   o.backfill = false;
   OnlineRunner runner(*db_, o);
   ASSERT_TRUE(runner.Start(*m).has_value());
@@ -833,8 +827,7 @@ TEST_F(OperationTest, AddColumnVolatileDefaultOnASequenceRawSqlCreates) {
       "  - add_column: {table: t, column: {name: n, type: bigint, default: \"nextval('s2')\"}}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto dry = runner.DescribeStart(*m);
   ASSERT_TRUE(dry.has_value()) << dry.error().Describe();
@@ -854,8 +847,7 @@ TEST_F(OperationTest, AddColumnDefaultPostgresRefusesIsItsError) {
       "name: op\noperations:\n  - add_column: {table: t, column: {name: u, type: uuid, default: \"gen_random_uid()\"}}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto dry = runner.DescribeStart(*m);
   ASSERT_FALSE(dry.has_value());
@@ -890,8 +882,7 @@ TEST_F(OperationTest, WithoutTemporaryPrivilegeDefaultsAreBackfilled) {
       "  - add_column: {table: t, column: {name: k, type: int, default: \"7\"}}\n",
       "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*owner, o);
   auto s = runner.Start(*m);
   ASSERT_TRUE(s.has_value()) << s.error().Describe();
@@ -920,8 +911,7 @@ TEST_F(OperationTest, AddColumnOfATypeThatRewritesIsRefused) {
 // A state schema made before `rewriting_defaults` existed: read as none, and the column is
 // added by the next start.
 TEST_F(OperationTest, StateWithoutRewritingDefaultsIsUpgradedByStart) {
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   OnlineRunner runner(*db_, o);
   auto first = ParseOnlineMigration("name: op\noperations:\n  - add_column: {table: t, column: {name: k, type: int, "
                                     "nullable: true}}\n",
@@ -970,8 +960,7 @@ TEST_F(OperationTest, TwoColumnsUnderOneTemporaryNameAreRefused) {
                                 "  - add_column: {table: t, column: {name: b, type: int, nullable: true}}\n",
                                 "op.yaml", "op");
   ASSERT_TRUE(m.has_value()) << m.error().Describe();
-  OnlineOptions o;
-  o.service = "app";
+  OnlineOptions o = Options();
   const std::string before = State();
   auto s = OnlineRunner(*db_, o).Start(*m);
   ASSERT_FALSE(s.has_value());
