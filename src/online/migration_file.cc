@@ -139,9 +139,7 @@ Result<void> RefusePartitioned(const Operation& op, const SchemaModel& before, c
 Result<void> RefuseDependentViews(const Operation& op, const SchemaModel& before, const SchemaModel& after) {
   for (const auto& t : before.tables) {
     if (t.dependents.empty() && t.own_references.empty()) continue;
-    const ModelTable* now = nullptr;
-    for (const auto& x : after.tables)
-      if (x.physical == t.physical) now = &x;
+    const ModelTable* now = after.FindPhysical(t.physical);
     auto fail = [&](const std::string& what, const std::vector<std::string>& views) {
       return MakeErrorAt(ErrorKind::kInput, op.file, op.line,
                          fmt::format("{}: {} depends on {}, which complete drops: drop or change it first (or "

@@ -31,19 +31,20 @@ enum class Phase { kStart, kComplete, kRollback };
 void ToNewVersionNames(const SchemaModel& after, const SchemaModel& last, Plan& plan) {
   for (auto& r : plan.rules) {
     if (!r.from_new) continue;
-    const ModelTable* then = nullptr;
-    const ModelTable* now = nullptr;
-    for (const auto& t : after.tables)
-      if (t.physical == r.table) then = &t;
-    for (const auto& t : last.tables)
-      if (t.physical == r.table) now = &t;
+    const ModelTable* then = after.FindPhysical(r.table);
+    const ModelTable* now = last.FindPhysical(r.table);
     if (!then || !now) continue;
-    std::map<std::string, std::string> names;
-    for (const auto& c : then->columns)
-      for (const auto& x : now->columns)
-        if (x.physical == c.physical && x.name != c.name) names[c.name] = x.name;
+    auto names = NamesIn(*then, *now);
     if (!names.empty()) r.expr = RewriteColumns(r.expr, names);
   }
+}
+
+// How many operations `start` asks PostgreSQL about before it writes anything: those before the
+// first raw sql one (which may create what later ones name).
+size_t AskedBeforeStart(const OnlineMigration& m) {
+  size_t i = 0;
+  while (i < m.operations.size() && !m.operations[i]->unsafe()) ++i;
+  return i;
 }
 
 // Operation i's plan for one phase (shapes[i] -> shapes[i+1]). `rewriting`: the operations
@@ -90,19 +91,13 @@ Triggers CollectTriggers(const std::vector<Plan>& plans) {
   return t;
 }
 
-const ModelTable* ByPhysical(const SchemaModel& m, const std::string& physical) {
-  for (const auto& t : m.tables)
-    if (t.physical == physical) return &t;
-  return nullptr;
-}
-
 std::vector<std::string> TriggerStatements(const std::string& schema, const OnlineMigration& m, const std::string& vs,
                                            const std::vector<SchemaModel>& shapes, const Triggers& trig) {
   std::vector<std::string> out;
   for (const auto& table : trig.tables) {
-    const ModelTable* after = ByPhysical(shapes.back(), table);
+    const ModelTable* after = shapes.back().FindPhysical(table);
     if (!after) continue;  // dropped by the migration: nobody writes it through the new version
-    auto sql = CreateTriggerSql(schema, m.name, vs, table, ByPhysical(shapes.front(), table), *after, trig.rules);
+    auto sql = CreateTriggerSql(schema, m.name, vs, table, shapes.front().FindPhysical(table), *after, trig.rules);
     out.insert(out.end(), sql.begin(), sql.end());
   }
   return out;
@@ -371,10 +366,14 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
     if (r.rows.empty()) return MakeError(ErrorKind::kInput, fmt::format("schema '{}' does not exist", opt_.schema));
   }
   ASSIGN_OR_RETURN(auto shapes, ApplyOperations(m, base));  // bad input stops here, before anything is written
-  // So does a type or default PostgreSQL refuses or that would rewrite its table in ADD COLUMN
-  // (asked again when the expand plans: the answer is stored then). Operations after a raw sql
-  // one are asked only when their turn comes: the SQL may create what they name.
-  for (size_t i = 0; i < m.operations.size() && !m.operations[i]->unsafe(); ++i) TRY_VOID(RewritesTable(m, shapes, i));
+  // So does a type or default PostgreSQL refuses; the answers (would the default rewrite the
+  // table) go to the expand, which stores them with the steps. Operations after a raw sql one
+  // are asked only when their turn comes: the SQL may create what they name.
+  std::set<int> rewriting;
+  for (size_t i = 0; i < AskedBeforeStart(m); ++i) {
+    ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
+    if (rewrites) rewriting.insert(static_cast<int>(i));
+  }
   TRY_VOID(state_.EnsureSchema());
   TRY_VOID(history_.EnsureSchema());
   MigrationRow row;
@@ -396,6 +395,7 @@ Result<StartResult> OnlineRunner::Start(const OnlineMigration& m) {
   for (auto& a : history_.AuditStatements("online-start", m.name, opt_.actor, Json(details)))
     start_rows.push_back(std::move(a));
   TRY_VOID(RunTransactionWithRetries(std::move(start_rows)));
+  row.rewriting_defaults = std::move(rewriting);
   return Expand(m, row, false);
 }
 
@@ -445,8 +445,10 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
   bool together = true;
   for (const auto& op : m.operations) together = together && !op->unsafe();
   const size_t n = m.operations.size();
+  // A fresh start asked the operations before the first raw sql one already (row has the answers).
+  const size_t asked = resumed ? 0 : AskedBeforeStart(m);
   if (together)
-    for (size_t i = row.ops_done; i < n; ++i) {
+    for (size_t i = std::max(static_cast<size_t>(row.ops_done), asked); i < n; ++i) {
       ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
       if (rewrites) row.rewriting_defaults.insert(static_cast<int>(i));
     }
@@ -457,8 +459,10 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
     if (pending) Note(fmt::format("start: {}", m.operations[i]->Describe()));
     if (!together) {
       if (!pending) continue;
-      ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
-      if (rewrites) row.rewriting_defaults.insert(static_cast<int>(i));
+      if (i >= asked) {
+        ASSIGN_OR_RETURN(bool rewrites, RewritesTable(m, shapes, i));
+        if (rewrites) row.rewriting_defaults.insert(static_cast<int>(i));
+      }
       plans[i] = PlanOne(m, shapes, opt_.schema, Phase::kStart, row.rewriting_defaults, i);
       TRY_VOID(RunSteps(plans[i].steps, {state_.SetOpsDone(m.name, static_cast<int>(i) + 1),
                                          state_.SetRewritingDefaults(m.name, row.rewriting_defaults)}));
@@ -509,7 +513,7 @@ Result<StartResult> OnlineRunner::Expand(const OnlineMigration& m, const Migrati
     }
   }
   for (const auto& table : trig.backfill) {
-    const ModelTable* t = ByPhysical(shapes.back(), table);
+    const ModelTable* t = shapes.back().FindPhysical(table);
     if (t) TRY_VOID(RegisterBackfill(engine_, opt_.schema, m.name, *t));
   }
   if (!opt_.backfill) return res;
@@ -523,7 +527,7 @@ Result<void> OnlineRunner::Backfill(const OnlineMigration& m, const MigrationRow
   Triggers trig = CollectTriggers(PlanEach(m, shapes, opt_.schema, Phase::kStart, row.rewriting_defaults));
   res.backfill_done = true;
   for (const auto& table : trig.backfill) {
-    const ModelTable* t = ByPhysical(shapes.back(), table);
+    const ModelTable* t = shapes.back().FindPhysical(table);
     if (!t) continue;
     BackfillProgress last;
     BackfillOptions bo = opt_.backfill_options;
@@ -533,7 +537,7 @@ Result<void> OnlineRunner::Backfill(const OnlineMigration& m, const MigrationRow
       if (outer) outer(p);
     };
     ASSIGN_OR_RETURN(BackfillOutcome out, RunBackfill(engine_, opt_.schema, m.name, *t, bo,
-                                                              {ByPhysical(shapes.front(), table), trig.rules}));
+                                                              {shapes.front().FindPhysical(table), trig.rules}));
     res.backfill.push_back(last);
     if (out == BackfillOutcome::kPaused) {
       res.paused = true;

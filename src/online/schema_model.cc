@@ -26,6 +26,19 @@ ModelTable* SchemaModel::Find(std::string_view table) {
 const ModelTable* SchemaModel::Find(std::string_view table) const {
   return const_cast<SchemaModel*>(this)->Find(table);
 }
+const ModelTable* SchemaModel::FindPhysical(std::string_view physical) const {
+  for (const auto& t : tables)
+    if (t.physical == physical) return &t;
+  return nullptr;
+}
+
+std::map<std::string, std::string> NamesIn(const ModelTable& from, const ModelTable& to) {
+  std::map<std::string, std::string> names;
+  for (const auto& c : from.columns)
+    for (const auto& x : to.columns)
+      if (x.physical == c.physical && x.name != c.name) names[c.name] = x.name;
+  return names;
+}
 
 nlohmann::json SchemaModel::ToJson() const {
   nlohmann::json tj = nlohmann::json::array();

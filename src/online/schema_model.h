@@ -78,10 +78,16 @@ struct SchemaModel {
 
   ModelTable* Find(std::string_view table);
   const ModelTable* Find(std::string_view table) const;
+  // By physical name (the same table in every shape of a migration, renamed or not).
+  const ModelTable* FindPhysical(std::string_view physical) const;
 
   nlohmann::json ToJson() const;
   static SchemaModel FromJson(const nlohmann::json& j);
 };
+
+// The names of `from`'s columns -> the names the same physical columns have in `to`, where they
+// differ (one table in two shapes of a migration: what renames in between did).
+std::map<std::string, std::string> NamesIn(const ModelTable& from, const ModelTable& to);
 
 // Reads the tables of `schema` (columns named _strata_new_* left out: they belong to a
 // migration in flight). kDatabase when a catalog query fails.

@@ -25,14 +25,9 @@ std::string UniqueIndexName(const TempColumnSpec& c) { return *c.unique; }
 std::string OldVersionNames(const OpEnv& env, const std::string& table, const std::string& expr) {
   const ModelTable* now = env.before->Find(table);
   if (!env.base || !now) return expr;
-  const ModelTable* old = nullptr;
-  for (const auto& t : env.base->tables)
-    if (t.physical == now->physical) old = &t;
+  const ModelTable* old = env.base->FindPhysical(now->physical);
   if (!old) return expr;
-  std::map<std::string, std::string> names;
-  for (const auto& c : now->columns)
-    for (const auto& o : old->columns)
-      if (o.physical == c.physical && o.name != c.name) names[c.name] = o.name;
+  auto names = NamesIn(*now, *old);
   return names.empty() ? expr : RewriteColumns(expr, names);
 }
 
@@ -53,11 +48,9 @@ Copies CopiesOf(const OpEnv& env, const TempColumnSpec& c) {
   for (const auto& col : t.columns)
     if (!col.replaces.empty()) out.copied[col.replaces] = col.physical;
   out.copied[c.replaces] = c.temp;
-  if (env.last)
-    for (const auto& x : env.last->tables)
-      if (x.physical == t.physical)
-        for (const auto& col : x.columns)
-          if (!col.replaces.empty() && !out.copied.contains(col.replaces)) out.later.insert(col.replaces);
+  if (const ModelTable* last = env.last ? env.last->FindPhysical(t.physical) : nullptr)
+    for (const auto& col : last->columns)
+      if (!col.replaces.empty() && !out.copied.contains(col.replaces)) out.later.insert(col.replaces);
   return out;
 }
 }  // namespace
